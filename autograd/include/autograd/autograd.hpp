@@ -1,0 +1,22 @@
+#pragma once
+
+// Everything of the autograd core in one include.
+
+#include <autograd/creation.hpp>
+#include <autograd/dtype.hpp>
+#include <autograd/engine.hpp>
+#include <autograd/error.hpp>
+#include <autograd/format.hpp>
+#include <autograd/function.hpp>
+#include <autograd/grad_mode.hpp>
+#include <autograd/gradcheck.hpp>
+#include <autograd/ops/conversion.hpp>
+#include <autograd/ops/elementwise.hpp>
+#include <autograd/ops/linalg.hpp>
+#include <autograd/ops/reduction.hpp>
+#include <autograd/ops/shape_ops.hpp>
+#include <autograd/ops/softmax.hpp>
+#include <autograd/random.hpp>
+#include <autograd/shape.hpp>
+#include <autograd/tensor.hpp>
+#include <autograd/tensor_options.hpp>

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ag::detail {
+
+// A reference-counted buffer; header and data share one pooled block. Reshaped and detached tensors share it.
+struct Storage {
+  std::uint32_t refcount = 1;
+  std::size_t nbytes = 0;
+
+  static Storage* allocate(std::size_t nbytes);
+  void retain() noexcept { ++refcount; }
+  void release() noexcept {
+    if (--refcount == 0) free();
+  }
+  std::byte* data() noexcept { return reinterpret_cast<std::byte*>(this) + kHeaderBytes; }
+
+  static constexpr std::size_t kHeaderBytes = 16;  // keeps the data 16-byte aligned, as malloc does
+
+ private:
+  void free() noexcept;
+};
+
+}  // namespace ag::detail

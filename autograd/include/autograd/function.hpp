@@ -1,0 +1,126 @@
+#pragma once
+
+// Recording differentiable ops: every built-in op and every user-defined one goes through make_op.
+
+#include <autograd/detail/pool.hpp>
+#include <autograd/grad_mode.hpp>
+#include <autograd/tensor.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <new>
+#include <span>
+#include <utility>
+
+namespace ag {
+
+namespace detail {
+struct GraphTask;
+}
+
+// What a backward function sees: the op's inputs and output, and where to send each input's gradient.
+class BackwardContext {
+ public:
+  BackwardContext(detail::GraphTask& task, Node& node, detail::TensorImpl* output)
+      : task_(task), node_(node), output_(output) {}
+
+  const Tensor& input(std::size_t index) const;
+  Tensor output() const;
+  bool needs_grad(std::size_t index) const { return input(index).requires_grad(); }
+  // Adds `grad` to input `index`'s gradient; it must have exactly that input's shape and dtype.
+  void add_grad(std::size_t index, Tensor grad);
+
+ private:
+  detail::GraphTask& task_;
+  Node& node_;
+  detail::TensorImpl* output_;
+};
+
+// One recorded op: its name, its inputs, and how a gradient flows back to them.
+class Node {
+ public:
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  const char* name() const { return name_; }
+  std::span<const Tensor> inputs() const { return {inputs_, num_inputs_}; }
+  virtual void backward(BackwardContext& ctx, const Tensor& grad_output) = 0;
+
+  // Nodes live in pooled blocks together with their inputs; this ends both.
+  static void destroy(Node* node) noexcept;
+
+ protected:
+  Node(const char* name, Tensor* inputs, std::uint32_t num_inputs, std::uint32_t block_bytes)
+      : name_(name), inputs_(inputs), num_inputs_(num_inputs), block_bytes_(block_bytes) {}
+  virtual ~Node() = default;
+
+ private:
+  friend struct detail::GraphTask;
+  const char* name_;
+  Tensor* inputs_;
+  std::uint32_t num_inputs_;
+  std::uint32_t block_bytes_;
+  std::uint64_t visit_mark_ = 0;  // which backward pass last reached this node
+  Tensor pending_grad_;           // the gradient summed so far during a backward pass
+};
+
+namespace detail {
+
+template <class Backward>
+class LambdaNode final : public Node {
+ public:
+  LambdaNode(const char* name, Tensor* inputs, std::uint32_t num_inputs, std::uint32_t block_bytes, Backward&& fn)
+      : Node(name, inputs, num_inputs, block_bytes), fn_(std::move(fn)) {}
+  void backward(BackwardContext& ctx, const Tensor& grad_output) override { fn_(ctx, grad_output); }
+
+ private:
+  Backward fn_;
+};
+
+inline bool any_requires_grad(std::initializer_list<Tensor> inputs) {
+  for (const Tensor& input : inputs)
+    if (input.requires_grad()) return true;
+  return false;
+}
+
+// A tensor that shares `tensor`'s values but none of its graph.
+Tensor alias(const Tensor& tensor);
+
+}  // namespace detail
+
+// Records `output` as the result of op `name` applied to `inputs`, with `backward(ctx, grad_output)`
+// sending gradients to the inputs through ctx.add_grad. This is how every built-in op is written,
+// and the public way to add one:
+//
+//   ag::Tensor cube(const ag::Tensor& x) {
+//     ag::Tensor y;
+//     { ag::NoGradGuard no_grad; y = x * x * x; }
+//     return ag::make_op("cube", y, {x}, [](ag::BackwardContext& ctx, const ag::Tensor& grad) {
+//       const ag::Tensor& x = ctx.input(0);
+//       ctx.add_grad(0, grad * 3.0 * x * x);
+//     });
+//   }
+//
+// Nothing is recorded when grad mode is off or no input requires a gradient.
+template <class Backward>
+Tensor make_op(const char* name, Tensor output, std::initializer_list<Tensor> inputs, Backward backward) {
+  if (!is_grad_enabled() || !detail::any_requires_grad(inputs)) return output;
+  // The recorded result must be a tensor of its own, not one somebody else already holds.
+  if (output.impl()->refcount != 1 || output.requires_grad()) output = detail::alias(output);
+
+  using NodeType = detail::LambdaNode<Backward>;
+  static_assert(sizeof(NodeType) % alignof(Tensor) == 0);
+  const std::size_t bytes = sizeof(NodeType) + inputs.size() * sizeof(Tensor);
+  void* block = detail::pool_allocate(bytes);
+  auto* stored_inputs = reinterpret_cast<Tensor*>(static_cast<std::byte*>(block) + sizeof(NodeType));
+  std::size_t i = 0;
+  for (const Tensor& input : inputs) new (stored_inputs + i++) Tensor(input);
+  Node* node = new (block) NodeType(name, stored_inputs, static_cast<std::uint32_t>(inputs.size()),
+                                    static_cast<std::uint32_t>(bytes), std::move(backward));
+  output.impl()->grad_fn = node;
+  output.impl()->requires_grad = true;
+  return output;
+}
+
+}  // namespace ag

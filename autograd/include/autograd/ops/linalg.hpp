@@ -1,0 +1,14 @@
+#pragma once
+
+#include <autograd/tensor.hpp>
+
+namespace ag {
+
+// Inner product of two 1-D tensors of equal length (NumPy's np.dot on vectors).
+Tensor dot(const Tensor& a, const Tensor& b);
+
+// Matrix product with NumPy's rules: 1-D·1-D is dot, a 1-D operand gains and then loses a dimension,
+// 2-D·2-D is a matrix product, and leading batch dimensions broadcast. Runs on OpenBLAS.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+}  // namespace ag

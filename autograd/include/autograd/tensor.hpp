@@ -1,0 +1,185 @@
+#pragma once
+
+#include <autograd/detail/storage.hpp>
+#include <autograd/dtype.hpp>
+#include <autograd/error.hpp>
+#include <autograd/shape.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+namespace ag {
+
+class Node;
+namespace detail {
+struct TensorImpl;
+}
+
+// An n-dimensional, row-major array that can take part in a computation graph. Copies share the same
+// tensor (as in PyTorch); reference counts are not atomic, so a tensor and its graph belong to one thread
+// at a time.
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(detail::TensorImpl* impl) noexcept : impl_(impl) {}  // takes over one reference
+  Tensor(const Tensor& other) noexcept;
+  Tensor(Tensor&& other) noexcept : impl_(other.impl_) { other.impl_ = nullptr; }
+  Tensor& operator=(const Tensor& other) noexcept;
+  Tensor& operator=(Tensor&& other) noexcept;
+  ~Tensor();
+
+  bool defined() const { return impl_ != nullptr; }
+  detail::TensorImpl* impl() const { return impl_; }
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+
+  // Metadata.
+  const Shape& shape() const;
+  int dim() const;
+  std::int64_t size(std::int64_t dim) const;
+  std::int64_t numel() const;
+  DType dtype() const;
+
+  // Reading values.
+  double item() const;  // the value of a one-element tensor
+  double at(std::initializer_list<std::int64_t> index) const;
+  template <class T>
+  const T* data() const;
+  template <class T>
+  T* mutable_data();
+  std::vector<double> to_vector() const;
+
+  // Autograd.
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool requires_grad = true);
+  bool is_leaf() const;
+  const Tensor& grad() const;  // undefined until a backward pass reaches this leaf
+  void zero_grad();            // drops the accumulated gradient, as PyTorch's set_to_none
+  void backward(const Tensor& gradient, bool retain_graph = false) const;
+  void backward() const;
+  Tensor detach() const;
+  const char* op_name() const;  // the op that produced this tensor, or "" for a leaf
+
+  // Copies and conversions.
+  Tensor clone() const;
+  Tensor to(DType dtype) const;
+
+  // In-place updates, for optimisers and initialisers; refused on tensors the graph is tracking.
+  Tensor& fill_(double value);
+  Tensor& zero_() { return fill_(0.0); }
+  Tensor& copy_(const Tensor& source);
+  Tensor& add_(const Tensor& other, double alpha = 1.0);
+  Tensor& mul_(double factor);
+
+  // Method forms of the ops (see autograd/ops/*.hpp for the free functions).
+  Tensor operator[](std::int64_t index) const;
+  Tensor pow(double exponent) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor abs() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+  Tensor relu() const;
+  Tensor clamp(double min, double max) const;
+  Tensor sum() const;
+  Tensor sum(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor max(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor argmax() const;
+  Tensor argmax(std::int64_t dim, bool keepdim = false) const;
+  Tensor dot(const Tensor& other) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor reshape(const std::vector<std::int64_t>& shape) const;
+  Tensor view(const std::vector<std::int64_t>& shape) const;
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
+  Tensor t() const;
+  Tensor permute(const std::vector<std::int64_t>& dims) const;
+  Tensor squeeze() const;
+  Tensor squeeze(std::int64_t dim) const;
+  Tensor unsqueeze(std::int64_t dim) const;
+  Tensor expand(const std::vector<std::int64_t>& shape) const;
+  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end) const;
+  Tensor softmax(std::int64_t dim) const;
+  Tensor log_softmax(std::int64_t dim) const;
+
+ private:
+  const detail::TensorImpl& checked() const;  // throws a clear error on an undefined tensor
+  detail::TensorImpl* impl_ = nullptr;
+};
+
+namespace detail {
+
+struct TensorImpl {
+  std::uint32_t refcount = 1;
+  DType dtype = DType::Float32;
+  bool requires_grad = false;
+  Shape shape;
+  Storage* storage = nullptr;  // owns one reference
+  std::int64_t offset = 0;     // in elements, for views into a shared storage
+  Tensor grad;
+  Node* grad_fn = nullptr;            // owned; null for leaves
+  const char* released_op = nullptr;  // set when backward() freed this tensor's graph
+  TensorImpl* next_to_free = nullptr; // links tensors waiting to be freed during a teardown
+
+  // A fresh contiguous tensor with uninitialised values.
+  static TensorImpl* create(const Shape& shape, DType dtype);
+  // A tensor sharing `storage` (whose reference it takes over).
+  static TensorImpl* create_view(const Shape& shape, DType dtype, Storage* storage, std::int64_t offset);
+};
+
+// Frees a tensor whose last reference went away; deep graphs are torn down iteratively.
+void destroy(TensorImpl* impl) noexcept;
+
+}  // namespace detail
+
+inline Tensor::Tensor(const Tensor& other) noexcept : impl_(other.impl_) {
+  if (impl_) ++impl_->refcount;
+}
+inline Tensor& Tensor::operator=(const Tensor& other) noexcept {
+  if (other.impl_) ++other.impl_->refcount;
+  Tensor old(impl_);
+  impl_ = other.impl_;
+  return *this;
+}
+inline Tensor& Tensor::operator=(Tensor&& other) noexcept {
+  if (this != &other) {
+    Tensor old(impl_);
+    impl_ = other.impl_;
+    other.impl_ = nullptr;
+  }
+  return *this;
+}
+inline Tensor::~Tensor() {
+  if (impl_ && --impl_->refcount == 0) detail::destroy(impl_);
+}
+
+[[noreturn]] void fail_undefined_tensor();
+
+inline const detail::TensorImpl& Tensor::checked() const {
+  if (!impl_) fail_undefined_tensor();
+  return *impl_;
+}
+inline const Shape& Tensor::shape() const { return checked().shape; }
+inline int Tensor::dim() const { return checked().shape.size(); }
+inline std::int64_t Tensor::numel() const { return checked().shape.numel(); }
+inline DType Tensor::dtype() const { return checked().dtype; }
+inline bool Tensor::requires_grad() const { return checked().requires_grad; }
+inline bool Tensor::is_leaf() const { return checked().grad_fn == nullptr && impl_->released_op == nullptr; }
+inline const Tensor& Tensor::grad() const { return checked().grad; }
+
+template <class T>
+const T* Tensor::data() const {
+  if (dtype_of<T>() != checked().dtype)
+    fail("data: the tensor holds {} but {} was asked for", dtype_name(impl_->dtype), dtype_name(dtype_of<T>()));
+  return reinterpret_cast<const T*>(impl_->storage->data()) + impl_->offset;
+}
+template <class T>
+T* Tensor::mutable_data() {
+  return const_cast<T*>(data<T>());
+}
+
+}  // namespace ag

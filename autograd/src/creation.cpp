@@ -1,0 +1,122 @@
+#include <autograd/creation.hpp>
+#include <autograd/random.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ag {
+
+void NestedValues::flatten(Shape& shape, std::vector<double>& values) const {
+  shape = Shape();
+  values.clear();
+  flatten_level(0, shape, values);
+}
+
+void NestedValues::flatten_level(int depth, Shape& shape, std::vector<double>& values) const {
+  if (const double* value = std::get_if<double>(&value_)) {
+    if (depth != shape.size()) fail("tensor: a number stands where a list was expected (depth {})", depth);
+    values.push_back(*value);
+    return;
+  }
+  const auto& rows = std::get<std::vector<NestedValues>>(value_);
+  const auto length = static_cast<std::int64_t>(rows.size());
+  if (depth == shape.size()) {
+    if (!values.empty()) fail("tensor: a list stands where a number was expected (depth {})", depth);
+    shape.push_back(length);
+  } else if (shape[depth] != length) {
+    fail("tensor: ragged nested lists: a row at depth {} has {} elements, an earlier one {}", depth, length,
+         shape[depth]);
+  }
+  for (const NestedValues& row : rows) row.flatten_level(depth + 1, shape, values);
+}
+
+namespace {
+
+template <class Source>
+Tensor from_values(const Source* values, const Shape& shape, const TensorOptions& options) {
+  Tensor result = empty(shape, options);
+  dispatch(result.dtype(), [&]<class T>(T) {
+    std::transform(values, values + shape.numel(), result.mutable_data<T>(),
+                   [](Source v) { return static_cast<T>(v); });
+  });
+  return result;
+}
+
+template <class Source>
+void check_count(const std::vector<Source>& values, const Shape& shape) {
+  if (static_cast<std::int64_t>(values.size()) != shape.numel())
+    fail("from_vector: {} values given for shape {}, which holds {}", values.size(), shape, shape.numel());
+}
+
+template <class Fill>
+Tensor filled_from_doubles(const Shape& shape, const TensorOptions& options, Fill fill) {
+  std::vector<double> values(static_cast<std::size_t>(shape.numel()));
+  fill(values.data(), shape.numel());
+  return from_values(values.data(), shape, options);
+}
+
+}  // namespace
+
+Tensor tensor(const NestedValues& values, TensorOptions options) {
+  Shape shape;
+  std::vector<double> flat;
+  values.flatten(shape, flat);
+  return from_values(flat.data(), shape, options);
+}
+
+Tensor from_vector(const std::vector<double>& values, const Shape& shape, TensorOptions options) {
+  check_count(values, shape);
+  return from_values(values.data(), shape, options);
+}
+
+Tensor from_vector(const std::vector<float>& values, const Shape& shape, TensorOptions options) {
+  check_count(values, shape);
+  return from_values(values.data(), shape, options);
+}
+
+Tensor scalar(double value, bool with_grad) { return full({}, value, ag::requires_grad(with_grad)); }
+Tensor scalar(double value, TensorOptions options) { return full({}, value, options); }
+
+Tensor empty(const Shape& shape, TensorOptions options) {
+  Tensor result(detail::TensorImpl::create(shape, options.dtype()));
+  result.impl()->requires_grad = options.requires_grad();
+  return result;
+}
+
+Tensor full(const Shape& shape, double value, TensorOptions options) {
+  Tensor result = empty(shape, options);
+  dispatch(result.dtype(), [&]<class T>(T) {
+    std::fill_n(result.mutable_data<T>(), shape.numel(), static_cast<T>(value));
+  });
+  return result;
+}
+
+Tensor zeros(const Shape& shape, TensorOptions options) { return full(shape, 0.0, options); }
+Tensor ones(const Shape& shape, TensorOptions options) { return full(shape, 1.0, options); }
+Tensor zeros_like(const Tensor& like) { return full(like.shape(), 0.0, like.dtype()); }
+Tensor ones_like(const Tensor& like) { return full(like.shape(), 1.0, like.dtype()); }
+Tensor full_like(const Tensor& like, double value) { return full(like.shape(), value, like.dtype()); }
+
+Tensor arange(double end, TensorOptions options) { return arange(0.0, end, 1.0, options); }
+
+Tensor arange(double start, double end, double step, TensorOptions options) {
+  if (step == 0.0 || !std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
+    fail("arange: start {}, end {} and step {} must be finite and step non-zero", start, end, step);
+  const auto count = static_cast<std::int64_t>(std::max(0.0, std::ceil((end - start) / step)));
+  Tensor result = empty({count}, options);
+  dispatch(result.dtype(), [&]<class T>(T) {
+    T* out = result.mutable_data<T>();
+    for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(start + static_cast<double>(i) * step);
+  });
+  return result;
+}
+
+Tensor rand(const Shape& shape, TensorOptions options) {
+  return filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_uniform(v, n, 0.0, 1.0); });
+}
+
+Tensor randn(const Shape& shape, TensorOptions options) {
+  return filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_normal(v, n, 0.0, 1.0); });
+}
+
+}  // namespace ag

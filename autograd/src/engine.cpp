@@ -1,0 +1,205 @@
+#include <autograd/engine.hpp>
+#include <autograd/function.hpp>
+#include <autograd/ops/elementwise.hpp>
+#include <autograd/creation.hpp>
+
+#include <utility>
+#include <vector>
+
+namespace ag {
+
+void Node::destroy(Node* node) noexcept {
+  const std::size_t bytes = node->block_bytes_;
+  for (std::uint32_t i = 0; i < node->num_inputs_; ++i) node->inputs_[i].~Tensor();
+  node->~Node();
+  detail::pool_free(node, bytes);
+}
+
+namespace detail {
+
+// Sums gradients without recording: in place when nobody else can see the running sum.
+void add_into(Tensor& sum, Tensor grad) {
+  if (!sum.defined()) {
+    sum = std::move(grad);
+  } else if (sum.impl()->refcount == 1 && sum.impl()->storage->refcount == 1) {
+    sum.add_(grad);
+  } else {
+    sum = sum + grad;
+  }
+}
+
+// One backward pass: orders the graph, then runs each node's backward from the outputs towards the leaves.
+struct GraphTask {
+  bool retain_graph = false;
+  bool accumulate_into_leaves = true;                // false for ag::grad, which leaves grad() alone
+  std::vector<std::pair<TensorImpl*, Tensor*>> captures;  // ag::grad's inputs and where their gradients go
+  std::uint64_t mark = 0;
+  std::vector<Tensor> order;  // post-order: every node after all of its inputs
+
+  void run(const std::vector<Tensor>& outputs, std::vector<Tensor> output_grads);
+  void accumulate(TensorImpl* target, Tensor grad);
+
+ private:
+  void sort(const std::vector<Tensor>& outputs);
+  void propagate();
+};
+
+[[noreturn]] void fail_released(const char* op) {
+  fail("backward: the graph through '{}' was already freed by an earlier backward(); pass retain_graph=true to "
+       "the first backward() to go through it again",
+       op);
+}
+
+void GraphTask::sort(const std::vector<Tensor>& outputs) {
+  thread_local std::uint64_t last_mark = 0;
+  mark = ++last_mark;
+  std::vector<std::pair<TensorImpl*, std::uint32_t>> stack;  // a node and the next input to visit
+  for (const Tensor& output : outputs) {
+    Node* node = output.impl()->grad_fn;
+    if (!node || node->visit_mark_ == mark) continue;
+    node->visit_mark_ = mark;
+    stack.emplace_back(output.impl(), 0);
+    while (!stack.empty()) {
+      auto& [impl, next] = stack.back();
+      Node* current = impl->grad_fn;
+      if (next < current->num_inputs_) {
+        TensorImpl* input = current->inputs_[next++].impl();
+        if (Node* input_node = input->grad_fn) {
+          if (input_node->visit_mark_ != mark) {
+            input_node->visit_mark_ = mark;
+            stack.emplace_back(input, 0);
+          }
+        } else if (input->released_op) {
+          fail_released(input->released_op);
+        }
+      } else {
+        ++impl->refcount;
+        order.emplace_back(impl);
+        stack.pop_back();
+      }
+    }
+  }
+}
+
+void GraphTask::accumulate(TensorImpl* target, Tensor grad) {
+  for (auto& [captured, slot] : captures) {
+    if (captured == target) {
+      add_into(*slot, grad);
+      break;
+    }
+  }
+  if (Node* node = target->grad_fn) {
+    add_into(node->pending_grad_, std::move(grad));
+  } else if (accumulate_into_leaves && target->requires_grad) {
+    add_into(target->grad, std::move(grad));
+  }
+}
+
+void GraphTask::run(const std::vector<Tensor>& outputs, std::vector<Tensor> output_grads) {
+  NoGradGuard no_grad;
+  for (const Tensor& output : outputs)
+    if (output.impl()->released_op) fail_released(output.impl()->released_op);
+  sort(outputs);
+  for (std::size_t i = 0; i < outputs.size(); ++i) accumulate(outputs[i].impl(), std::move(output_grads[i]));
+
+  try {
+    propagate();
+  } catch (...) {
+    for (Tensor& tensor : order)  // leave no half-summed gradient behind for the next pass
+      if (tensor.defined() && tensor.impl()->grad_fn) tensor.impl()->grad_fn->pending_grad_ = Tensor();
+    throw;
+  }
+}
+
+void GraphTask::propagate() {
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    TensorImpl* impl = it->impl();
+    Node* node = impl->grad_fn;
+    Tensor grad = std::move(node->pending_grad_);
+    if (grad.defined()) {
+      BackwardContext ctx(*this, *node, impl);
+      node->backward(ctx, grad);
+    }
+    if (!retain_graph) {
+      impl->released_op = node->name();
+      impl->grad_fn = nullptr;
+      Node::destroy(node);
+    }
+    *it = Tensor();  // the pass no longer needs it: free it now if nobody else holds it
+  }
+}
+
+Tensor checked_output_grad(const Tensor& output, const Tensor& gradient, const char* op) {
+  if (!output.requires_grad())
+    fail("{}: the output does not require grad (no input of the graph has requires_grad set, or it was built "
+         "under NoGradGuard)",
+         op);
+  if (!gradient.defined()) {
+    if (output.numel() != 1)
+      fail("{}: the output has shape {}; without an explicit gradient it must have exactly one element "
+           "(pass a gradient of shape {})",
+           op, output.shape(), output.shape());
+    return ones_like(output);
+  }
+  if (!(gradient.shape() == output.shape()) || gradient.dtype() != output.dtype())
+    fail("{}: the gradient has shape {} and dtype {}, but the output has shape {} and dtype {}", op, gradient.shape(),
+         dtype_name(gradient.dtype()), output.shape(), dtype_name(output.dtype()));
+  return gradient.detach();
+}
+
+}  // namespace detail
+
+const Tensor& BackwardContext::input(std::size_t index) const {
+  if (index >= node_.inputs().size())
+    fail("{} backward: input {} asked for, but the op has {} inputs", node_.name(), index, node_.inputs().size());
+  return node_.inputs()[index];
+}
+
+Tensor BackwardContext::output() const {
+  ++output_->refcount;
+  return Tensor(output_);
+}
+
+void BackwardContext::add_grad(std::size_t index, Tensor grad) {
+  const Tensor& target = input(index);
+  if (!target.requires_grad()) return;
+  if (!grad.defined()) fail("{} backward: the gradient for input {} is undefined", node_.name(), index);
+  if (!(grad.shape() == target.shape()) || grad.dtype() != target.dtype())
+    fail("{} backward: the gradient for input {} has shape {} and dtype {}, but the input has shape {} and dtype {}",
+         node_.name(), index, grad.shape(), dtype_name(grad.dtype()), target.shape(), dtype_name(target.dtype()));
+  task_.accumulate(target.impl(), std::move(grad));
+}
+
+void backward(const Tensor& output, const Tensor& gradient, bool retain_graph) {
+  detail::GraphTask task;
+  task.retain_graph = retain_graph;
+  task.run({output}, {detail::checked_output_grad(output, gradient, "backward")});
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const GradOptions& options) {
+  if (!options.grad_outputs.empty() && options.grad_outputs.size() != outputs.size())
+    fail("grad: {} grad_outputs given for {} outputs", options.grad_outputs.size(), outputs.size());
+  std::vector<Tensor> output_grads;
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    output_grads.push_back(detail::checked_output_grad(
+        outputs[i], options.grad_outputs.empty() ? Tensor() : options.grad_outputs[i], "grad"));
+
+  std::vector<Tensor> results(inputs.size());
+  detail::GraphTask task;
+  task.retain_graph = options.retain_graph;
+  task.accumulate_into_leaves = false;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].requires_grad()) fail("grad: input {} (shape {}) does not require grad", i, inputs[i].shape());
+    task.captures.emplace_back(inputs[i].impl(), &results[i]);
+  }
+  task.run(outputs, std::move(output_grads));
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!results[i].defined() && !options.allow_unused)
+      fail("grad: input {} (shape {}) was not used to compute the outputs (set allow_unused to get an undefined "
+           "gradient for it)",
+           i, inputs[i].shape());
+  return results;
+}
+
+}  // namespace ag

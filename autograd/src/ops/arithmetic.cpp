@@ -1,0 +1,96 @@
+#include <autograd/creation.hpp>
+#include <autograd/function.hpp>
+#include <autograd/ops/elementwise.hpp>
+
+#include "kernels.hpp"
+
+#include <cmath>
+
+namespace ag {
+
+using kernels::binary_map;
+using kernels::sum_to;
+using kernels::unary_map;
+
+Tensor scalar_like(const Tensor& like, double value) { return full({}, value, like.dtype()); }
+
+Tensor add(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_map("add", a, b, [](auto x, auto y) { return x + y; });
+  return make_op("add", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, sum_to(grad, ctx.input(0).shape()));
+    ctx.add_grad(1, sum_to(grad, ctx.input(1).shape()));
+  });
+}
+
+Tensor sub(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_map("sub", a, b, [](auto x, auto y) { return x - y; });
+  return make_op("sub", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, sum_to(grad, ctx.input(0).shape()));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(unary_map(grad, [](auto g) { return -g; }), ctx.input(1).shape()));
+  });
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_map("mul", a, b, [](auto x, auto y) { return x * y; });
+  return make_op("mul", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * b, a.shape()));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * a, b.shape()));
+  });
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_map("div", a, b, [](auto x, auto y) { return x / y; });
+  return make_op("div", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad / b, a.shape()));
+    if (ctx.needs_grad(1)) {
+      Tensor minus_out_over_b = binary_map("div backward", ctx.output(), b, [](auto y, auto v) { return -y / v; });
+      ctx.add_grad(1, sum_to(grad * minus_out_over_b, b.shape()));
+    }
+  });
+}
+
+Tensor neg(const Tensor& x) {
+  Tensor out = unary_map(x, [](auto v) { return -v; });
+  return make_op("neg", std::move(out), {x},
+                 [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, unary_map(grad, [](auto g) { return -g; })); });
+}
+
+Tensor pow(const Tensor& base, double exponent) {
+  Tensor out = unary_map(base, [exponent](auto x) { return std::pow(x, static_cast<decltype(x)>(exponent)); });
+  return make_op("pow", std::move(out), {base}, [exponent](BackwardContext& ctx, const Tensor& grad) {
+    Tensor local = unary_map(ctx.input(0), [exponent](auto x) {
+      using T = decltype(x);
+      return exponent == 0.0 ? T(0) : static_cast<T>(exponent) * std::pow(x, static_cast<T>(exponent - 1.0));
+    });
+    ctx.add_grad(0, grad * local);
+  });
+}
+
+Tensor pow(const Tensor& base, const Tensor& exponent) {
+  Tensor out = binary_map("pow", base, exponent, [](auto x, auto y) { return std::pow(x, y); });
+  return make_op("pow", std::move(out), {base, exponent}, [](BackwardContext& ctx, const Tensor& grad) {
+    const Tensor& base = ctx.input(0);
+    const Tensor& exponent = ctx.input(1);
+    if (ctx.needs_grad(0)) {
+      Tensor local = binary_map("pow backward", base, exponent, [](auto x, auto y) {
+        using T = decltype(x);
+        return y == T(0) ? T(0) : y * std::pow(x, y - T(1));
+      });
+      ctx.add_grad(0, sum_to(grad * local, base.shape()));
+    }
+    if (ctx.needs_grad(1)) {
+      // d(x^y)/dy = x^y log x; at x == 0 with y >= 0 the limit is 0, as PyTorch takes it.
+      Tensor log_base = binary_map("pow backward", base, exponent, [](auto x, auto y) {
+        using T = decltype(x);
+        return (x == T(0) && y >= T(0)) ? T(0) : std::log(x);
+      });
+      ctx.add_grad(1, sum_to(grad * ctx.output() * log_base, exponent.shape()));
+    }
+  });
+}
+
+}  // namespace ag

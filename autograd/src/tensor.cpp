@@ -1,0 +1,123 @@
+#include <autograd/engine.hpp>
+#include <autograd/function.hpp>
+#include <autograd/grad_mode.hpp>
+#include <autograd/tensor.hpp>
+
+#include <new>
+
+namespace ag {
+
+void fail_undefined_tensor() {
+  fail("Tensor: this tensor is undefined (default-constructed, or the grad() of a tensor that no backward pass "
+       "has reached yet)");
+}
+
+namespace detail {
+
+TensorImpl* TensorImpl::create(const Shape& shape, DType dtype) {
+  Storage* storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * dtype_size(dtype));
+  return create_view(shape, dtype, storage, 0);
+}
+
+TensorImpl* TensorImpl::create_view(const Shape& shape, DType dtype, Storage* storage, std::int64_t offset) {
+  auto* impl = new (pool_allocate(sizeof(TensorImpl))) TensorImpl;
+  impl->dtype = dtype;
+  impl->shape = shape;
+  impl->storage = storage;
+  impl->offset = offset;
+  return impl;
+}
+
+Tensor alias(const Tensor& tensor) {
+  TensorImpl* source = tensor.impl();
+  source->storage->retain();
+  return Tensor(TensorImpl::create_view(source->shape, source->dtype, source->storage, source->offset));
+}
+
+namespace {
+
+void free_one(TensorImpl* impl) noexcept {
+  if (impl->grad_fn) Node::destroy(impl->grad_fn);
+  impl->storage->release();
+  impl->~TensorImpl();
+  pool_free(impl, sizeof(TensorImpl));
+}
+
+// Freeing a tensor frees its graph node, whose inputs may be freed in turn: a long chain would recurse
+// once per op and overflow the stack. Nested frees are queued here and run by the outermost one instead.
+thread_local bool tearing_down = false;
+thread_local TensorImpl* waiting_to_free = nullptr;
+
+}  // namespace
+
+void destroy(TensorImpl* impl) noexcept {
+  if (tearing_down) {
+    impl->next_to_free = waiting_to_free;
+    waiting_to_free = impl;
+    return;
+  }
+  tearing_down = true;
+  free_one(impl);
+  while (waiting_to_free) {
+    TensorImpl* next = waiting_to_free;
+    waiting_to_free = next->next_to_free;
+    free_one(next);
+  }
+  tearing_down = false;
+}
+
+}  // namespace detail
+
+std::int64_t Tensor::size(std::int64_t dim) const { return shape()[normalize_dim(dim, this->dim(), "size")]; }
+
+double Tensor::item() const {
+  if (numel() != 1)
+    fail("item: the tensor has shape {} ({} elements), but item() needs exactly one element", shape(), numel());
+  return dispatch(dtype(), [&]<class T>(T) { return static_cast<double>(*data<T>()); });
+}
+
+double Tensor::at(std::initializer_list<std::int64_t> index) const {
+  if (static_cast<int>(index.size()) != dim())
+    fail("at: {} indices given for a tensor of shape {} ({} dimensions)", index.size(), shape(), dim());
+  const auto strides = contiguous_strides(shape());
+  std::int64_t offset = 0;
+  int d = 0;
+  for (std::int64_t i : index) {
+    if (i < -shape()[d] || i >= shape()[d])
+      fail("at: index {} is out of range for dimension {} of size {} (shape {})", i, d, shape()[d], shape());
+    offset += (i < 0 ? i + shape()[d] : i) * strides[d];
+    ++d;
+  }
+  return dispatch(dtype(), [&]<class T>(T) { return static_cast<double>(data<T>()[offset]); });
+}
+
+std::vector<double> Tensor::to_vector() const {
+  return dispatch(dtype(), [&]<class T>(T) { return std::vector<double>(data<T>(), data<T>() + numel()); });
+}
+
+Tensor& Tensor::requires_grad_(bool requires_grad) {
+  if (!is_leaf())
+    fail("requires_grad_: only leaf tensors can change requires_grad, and this one is the result of '{}' "
+         "(use detach() to get a leaf)",
+         op_name());
+  impl_->requires_grad = requires_grad;
+  return *this;
+}
+
+void Tensor::zero_grad() { checked(), impl_->grad = Tensor(); }
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph) const { ag::backward(*this, gradient, retain_graph); }
+void Tensor::backward() const { ag::backward(*this); }
+
+Tensor Tensor::detach() const {
+  checked();
+  return detail::alias(*this);
+}
+
+const char* Tensor::op_name() const {
+  const detail::TensorImpl& impl = checked();
+  if (impl.grad_fn) return impl.grad_fn->name();
+  return impl.released_op ? impl.released_op : "";
+}
+
+}  // namespace ag
