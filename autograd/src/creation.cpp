@@ -85,9 +85,8 @@ Tensor empty(const Shape& shape, TensorOptions options) {
 
 Tensor full(const Shape& shape, double value, TensorOptions options) {
   Tensor result = empty(shape, options);
-  dispatch(result.dtype(), [&]<class T>(T) {
-    std::fill_n(result.mutable_data<T>(), shape.numel(), static_cast<T>(value));
-  });
+  dispatch(result.dtype(),
+           [&]<class T>(T) { std::fill_n(result.mutable_data<T>(), shape.numel(), static_cast<T>(value)); });
   return result;
 }
 

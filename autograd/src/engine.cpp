@@ -1,7 +1,7 @@
+#include <autograd/creation.hpp>
 #include <autograd/engine.hpp>
 #include <autograd/function.hpp>
 #include <autograd/ops/elementwise.hpp>
-#include <autograd/creation.hpp>
 
 #include <utility>
 #include <vector>
@@ -31,7 +31,7 @@ void add_into(Tensor& sum, Tensor grad) {
 // One backward pass: orders the graph, then runs each node's backward from the outputs towards the leaves.
 struct GraphTask {
   bool retain_graph = false;
-  bool accumulate_into_leaves = true;                // false for ag::grad, which leaves grad() alone
+  bool accumulate_into_leaves = true;                     // false for ag::grad, which leaves grad() alone
   std::vector<std::pair<TensorImpl*, Tensor*>> captures;  // ag::grad's inputs and where their gradients go
   std::uint64_t mark = 0;
   std::vector<Tensor> order;  // post-order: every node after all of its inputs
@@ -45,9 +45,10 @@ struct GraphTask {
 };
 
 [[noreturn]] void fail_released(const char* op) {
-  fail("backward: the graph through '{}' was already freed by an earlier backward(); pass retain_graph=true to "
-       "the first backward() to go through it again",
-       op);
+  fail(
+      "backward: the graph through '{}' was already freed by an earlier backward(); pass retain_graph=true to "
+      "the first backward() to go through it again",
+      op);
 }
 
 void GraphTask::sort(const std::vector<Tensor>& outputs) {
@@ -131,14 +132,16 @@ void GraphTask::propagate() {
 
 Tensor checked_output_grad(const Tensor& output, const Tensor& gradient, const char* op) {
   if (!output.requires_grad())
-    fail("{}: the output does not require grad (no input of the graph has requires_grad set, or it was built "
-         "under NoGradGuard)",
-         op);
+    fail(
+        "{}: the output does not require grad (no input of the graph has requires_grad set, or it was built "
+        "under NoGradGuard)",
+        op);
   if (!gradient.defined()) {
     if (output.numel() != 1)
-      fail("{}: the output has shape {}; without an explicit gradient it must have exactly one element "
-           "(pass a gradient of shape {})",
-           op, output.shape(), output.shape());
+      fail(
+          "{}: the output has shape {}; without an explicit gradient it must have exactly one element "
+          "(pass a gradient of shape {})",
+          op, output.shape(), output.shape());
     return ones_like(output);
   }
   if (!(gradient.shape() == output.shape()) || gradient.dtype() != output.dtype())
@@ -154,6 +157,8 @@ const Tensor& BackwardContext::input(std::size_t index) const {
     fail("{} backward: input {} asked for, but the op has {} inputs", node_.name(), index, node_.inputs().size());
   return node_.inputs()[index];
 }
+
+std::size_t BackwardContext::inputs_count() const { return node_.inputs().size(); }
 
 Tensor BackwardContext::output() const {
   ++output_->refcount;
@@ -196,9 +201,10 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
   task.run(outputs, std::move(output_grads));
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (!results[i].defined() && !options.allow_unused)
-      fail("grad: input {} (shape {}) was not used to compute the outputs (set allow_unused to get an undefined "
-           "gradient for it)",
-           i, inputs[i].shape());
+      fail(
+          "grad: input {} (shape {}) was not used to compute the outputs (set allow_unused to get an undefined "
+          "gradient for it)",
+          i, inputs[i].shape());
   return results;
 }
 

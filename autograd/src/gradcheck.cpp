@@ -1,7 +1,7 @@
 #include <autograd/creation.hpp>
 #include <autograd/engine.hpp>
-#include <autograd/gradcheck.hpp>
 #include <autograd/grad_mode.hpp>
+#include <autograd/gradcheck.hpp>
 #include <autograd/ops/elementwise.hpp>
 #include <autograd/ops/reduction.hpp>
 

@@ -86,6 +86,10 @@ Tensor unary_map(const Tensor& x, F f) {
   return out;
 }
 
+inline Tensor copy(const Tensor& x) {
+  return unary_map(x, [](auto v) { return v; });
+}
+
 // Sums `source` over the dimensions along which `shape` was broadcast to it; the result has `shape`.
 Tensor sum_to(const Tensor& source, const Shape& shape);
 

@@ -8,8 +8,9 @@
 namespace ag {
 
 void fail_undefined_tensor() {
-  fail("Tensor: this tensor is undefined (default-constructed, or the grad() of a tensor that no backward pass "
-       "has reached yet)");
+  fail(
+      "Tensor: this tensor is undefined (default-constructed, or the grad() of a tensor that no backward pass "
+      "has reached yet)");
 }
 
 namespace detail {
@@ -97,9 +98,10 @@ std::vector<double> Tensor::to_vector() const {
 
 Tensor& Tensor::requires_grad_(bool requires_grad) {
   if (!is_leaf())
-    fail("requires_grad_: only leaf tensors can change requires_grad, and this one is the result of '{}' "
-         "(use detach() to get a leaf)",
-         op_name());
+    fail(
+        "requires_grad_: only leaf tensors can change requires_grad, and this one is the result of '{}' "
+        "(use detach() to get a leaf)",
+        op_name());
   impl_->requires_grad = requires_grad;
   return *this;
 }

@@ -17,9 +17,13 @@ constexpr std::size_t dtype_size(DType dtype) { return dtype == DType::Float32 ?
 template <class T>
 constexpr DType dtype_of();
 template <>
-constexpr DType dtype_of<float>() { return DType::Float32; }
+constexpr DType dtype_of<float>() {
+  return DType::Float32;
+}
 template <>
-constexpr DType dtype_of<double>() { return DType::Float64; }
+constexpr DType dtype_of<double>() {
+  return DType::Float64;
+}
 
 // The dtype of tensors created without an explicit one (float32 unless changed, as in PyTorch).
 DType default_dtype();

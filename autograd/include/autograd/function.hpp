@@ -26,6 +26,7 @@ class BackwardContext {
       : task_(task), node_(node), output_(output) {}
 
   const Tensor& input(std::size_t index) const;
+  std::size_t inputs_count() const;
   Tensor output() const;
   bool needs_grad(std::size_t index) const { return input(index).requires_grad(); }
   // Adds `grad` to input `index`'s gradient; it must have exactly that input's shape and dtype.
@@ -78,7 +79,7 @@ class LambdaNode final : public Node {
   Backward fn_;
 };
 
-inline bool any_requires_grad(std::initializer_list<Tensor> inputs) {
+inline bool any_requires_grad(std::span<const Tensor> inputs) {
   for (const Tensor& input : inputs)
     if (input.requires_grad()) return true;
   return false;
@@ -104,7 +105,7 @@ Tensor alias(const Tensor& tensor);
 //
 // Nothing is recorded when grad mode is off or no input requires a gradient.
 template <class Backward>
-Tensor make_op(const char* name, Tensor output, std::initializer_list<Tensor> inputs, Backward backward) {
+Tensor make_op(const char* name, Tensor output, std::span<const Tensor> inputs, Backward backward) {
   if (!is_grad_enabled() || !detail::any_requires_grad(inputs)) return output;
   // The recorded result must be a tensor of its own, not one somebody else already holds.
   if (output.impl()->refcount != 1 || output.requires_grad()) output = detail::alias(output);
@@ -114,13 +115,17 @@ Tensor make_op(const char* name, Tensor output, std::initializer_list<Tensor> in
   const std::size_t bytes = sizeof(NodeType) + inputs.size() * sizeof(Tensor);
   void* block = detail::pool_allocate(bytes);
   auto* stored_inputs = reinterpret_cast<Tensor*>(static_cast<std::byte*>(block) + sizeof(NodeType));
-  std::size_t i = 0;
-  for (const Tensor& input : inputs) new (stored_inputs + i++) Tensor(input);
+  for (std::size_t i = 0; i < inputs.size(); ++i) new (stored_inputs + i) Tensor(inputs[i]);
   Node* node = new (block) NodeType(name, stored_inputs, static_cast<std::uint32_t>(inputs.size()),
                                     static_cast<std::uint32_t>(bytes), std::move(backward));
   output.impl()->grad_fn = node;
   output.impl()->requires_grad = true;
   return output;
+}
+
+template <class Backward>
+Tensor make_op(const char* name, Tensor output, std::initializer_list<Tensor> inputs, Backward backward) {
+  return make_op(name, std::move(output), std::span<const Tensor>(inputs.begin(), inputs.size()), std::move(backward));
 }
 
 }  // namespace ag

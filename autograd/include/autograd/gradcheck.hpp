@@ -22,11 +22,11 @@ struct GradcheckReport {
   bool passed = true;
   double max_abs_error = 0.0;
   double max_rel_error = 0.0;
-  int worst_input = -1;              // where the error was largest relative to its tolerance
-  std::int64_t worst_element = -1;   // flat index into that input
-  double analytic = 0.0;             // the two gradients at that element
+  int worst_input = -1;             // where the error was largest relative to its tolerance
+  std::int64_t worst_element = -1;  // flat index into that input
+  double analytic = 0.0;            // the two gradients at that element
   double numeric = 0.0;
-  std::string message;               // a one-line summary of all of the above
+  std::string message;  // a one-line summary of all of the above
 
   explicit operator bool() const { return passed; }
 };

@@ -121,9 +121,9 @@ struct TensorImpl {
   Storage* storage = nullptr;  // owns one reference
   std::int64_t offset = 0;     // in elements, for views into a shared storage
   Tensor grad;
-  Node* grad_fn = nullptr;            // owned; null for leaves
-  const char* released_op = nullptr;  // set when backward() freed this tensor's graph
-  TensorImpl* next_to_free = nullptr; // links tensors waiting to be freed during a teardown
+  Node* grad_fn = nullptr;             // owned; null for leaves
+  const char* released_op = nullptr;   // set when backward() freed this tensor's graph
+  TensorImpl* next_to_free = nullptr;  // links tensors waiting to be freed during a teardown
 
   // A fresh contiguous tensor with uninitialised values.
   static TensorImpl* create(const Shape& shape, DType dtype);

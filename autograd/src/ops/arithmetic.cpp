@@ -55,8 +55,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 Tensor neg(const Tensor& x) {
   Tensor out = unary_map(x, [](auto v) { return -v; });
-  return make_op("neg", std::move(out), {x},
-                 [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, unary_map(grad, [](auto g) { return -g; })); });
+  return make_op("neg", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, unary_map(grad, [](auto g) { return -g; }));
+  });
 }
 
 Tensor pow(const Tensor& base, double exponent) {

@@ -60,7 +60,8 @@ Tensor tanh(const Tensor& x) {
 Tensor relu(const Tensor& x) {
   Tensor out = unary_map(x, [](auto v) { return v > 0 ? v : decltype(v)(0); });
   return make_op("relu", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("relu backward", grad, ctx.output(), [](auto g, auto y) { return y > 0 ? g : decltype(g)(0); }));
+    ctx.add_grad(
+        0, binary_map("relu backward", grad, ctx.output(), [](auto g, auto y) { return y > 0 ? g : decltype(g)(0); }));
   });
 }
 

@@ -1,0 +1,128 @@
+#include <autograd/creation.hpp>
+#include <autograd/function.hpp>
+#include <autograd/ops/elementwise.hpp>
+#include <autograd/ops/linalg.hpp>
+#include <autograd/ops/shape_ops.hpp>
+
+#include "kernels.hpp"
+
+#include <cblas.h>
+
+namespace ag {
+
+namespace {
+
+// c = op(a) · op(b) for row-major a, b, c, where op transposes when asked; the BLAS reads the transposed
+// operand in place, so no transposed copy is ever made.
+template <class T>
+void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b,
+          T* c) {
+  const auto ta = transpose_a ? CblasTrans : CblasNoTrans;
+  const auto tb = transpose_b ? CblasTrans : CblasNoTrans;
+  const auto lda = static_cast<blasint>(transpose_a ? m : k);
+  const auto ldb = static_cast<blasint>(transpose_b ? k : n);
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+  else
+    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+}
+
+// The matrix shapes of one product: `batch` independent [m, k] · [k, n] products.
+struct Product {
+  std::int64_t batch, m, k, n;
+};
+
+// out[batch, rows, cols] = op(x) · op(y) batch by batch.
+Tensor batched_gemm(const Tensor& x, bool transpose_x, const Tensor& y, bool transpose_y, const Shape& out_shape,
+                    std::int64_t batch, std::int64_t rows, std::int64_t cols, std::int64_t inner) {
+  Tensor out = empty(out_shape, x.dtype());
+  if (out.numel() == 0) return out;
+  if (inner == 0) return zeros(out_shape, x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) {
+    const T* px = x.data<T>();
+    const T* py = y.data<T>();
+    T* po = out.mutable_data<T>();
+    for (std::int64_t i = 0; i < batch; ++i)
+      gemm(transpose_x, transpose_y, rows, cols, inner, px + i * rows * inner, py + i * inner * cols,
+           po + i * rows * cols);
+  });
+  return out;
+}
+
+// a [batch..., m, k] · b [batch..., k, n] with equal batch dimensions.
+Tensor batched_matmul(const Tensor& a, const Tensor& b) {
+  const int nd = a.dim();
+  const Product p{a.numel() / std::max<std::int64_t>(1, a.shape()[nd - 2] * a.shape()[nd - 1]), a.shape()[nd - 2],
+                  a.shape()[nd - 1], b.shape()[nd - 1]};
+  Shape out_shape = a.shape();
+  out_shape[nd - 1] = p.n;
+  Tensor out = batched_gemm(a, false, b, false, out_shape, p.batch, p.m, p.n, p.k);
+  return make_op("matmul", std::move(out), {a, b}, [p](BackwardContext& ctx, const Tensor& grad) {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    // da = g · bᵀ and db = aᵀ · g, with the transposes left to the BLAS.
+    if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, b, true, a.shape(), p.batch, p.m, p.k, p.n));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(a, true, grad, false, b.shape(), p.batch, p.k, p.n, p.m));
+  });
+}
+
+std::vector<std::int64_t> dims_of(const Shape& shape) { return {shape.begin(), shape.end()}; }
+
+}  // namespace
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 1 || b.dim() != 1 || a.numel() != b.numel())
+    fail("dot: expects two 1-D tensors of equal length, got shapes {} and {}", a.shape(), b.shape());
+  kernels::check_same_dtype("dot", a, b);
+  Tensor out = empty({}, a.dtype());
+  dispatch(a.dtype(), [&]<class T>(T) {
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T total = 0;
+    for (std::int64_t i = 0, n = a.numel(); i < n; ++i) total += pa[i] * pb[i];
+    *out.mutable_data<T>() = total;
+  });
+  return make_op("dot", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
+    if (ctx.needs_grad(0)) ctx.add_grad(0, grad * ctx.input(1));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, grad * ctx.input(0));
+  });
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  if (a.dim() == 0 || b.dim() == 0)
+    fail("matmul: both operands need at least 1 dimension, got shapes {} and {}", a.shape(), b.shape());
+  kernels::check_same_dtype("matmul", a, b);
+  if (a.dim() == 1 && b.dim() == 1) {
+    if (a.numel() != b.numel())
+      fail("matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), a.numel(), b.numel());
+    return dot(a, b);
+  }
+  if (a.dim() == 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  if (b.dim() == 1) return squeeze(matmul(a, unsqueeze(b, -1)), -1);
+
+  const std::int64_t k = a.shape()[a.dim() - 1];
+  if (k != b.shape()[b.dim() - 2])
+    fail("matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), k, b.shape()[b.dim() - 2]);
+  if (b.dim() == 2 && a.dim() > 2) {  // stacked rows times one matrix: a single product
+    Shape out_shape = a.shape();
+    out_shape[a.dim() - 1] = b.shape()[1];
+    return reshape(matmul(reshape(a, {-1, k}), b), dims_of(out_shape));
+  }
+
+  // Broadcast the batch dimensions, then multiply matrix by matrix.
+  Shape a_batch = a.shape();
+  Shape b_batch = b.shape();
+  for (int i = 0; i < 2; ++i) a_batch.erase(a_batch.size() - 1), b_batch.erase(b_batch.size() - 1);
+  const Shape batch = broadcast_shapes(a_batch, b_batch, "matmul");
+  auto with_batch = [&batch](const Tensor& t) {
+    std::vector<std::int64_t> dims = dims_of(batch);
+    dims.push_back(t.shape()[t.dim() - 2]);
+    dims.push_back(t.shape()[t.dim() - 1]);
+    return t.dim() == static_cast<int>(dims.size()) && std::equal(dims.begin(), dims.end(), t.shape().begin())
+               ? t
+               : expand(t, dims);
+  };
+  return batched_matmul(with_batch(a), with_batch(b));
+}
+
+}  // namespace ag

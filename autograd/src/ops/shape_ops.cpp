@@ -1,0 +1,276 @@
+#include <autograd/creation.hpp>
+#include <autograd/function.hpp>
+#include <autograd/ops/shape_ops.hpp>
+
+#include "kernels.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ag {
+
+namespace {
+
+// A tensor with `shape` that shares x's values (all tensors are contiguous, so any reshape is a view).
+Tensor view_of(const Tensor& x, const Shape& shape, std::int64_t extra_offset = 0) {
+  detail::TensorImpl* source = x.impl();
+  source->storage->retain();
+  return Tensor(detail::TensorImpl::create_view(shape, source->dtype, source->storage, source->offset + extra_offset));
+}
+
+// Reshape recorded under the caller's name (reshape, view, squeeze, unsqueeze, flatten).
+Tensor reshaped(const char* op, const Tensor& x, const Shape& shape) {
+  return make_op(op, view_of(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, view_of(grad, ctx.input(0).shape()));
+  });
+}
+
+Shape inferred_shape(const char* op, const Tensor& x, const std::vector<std::int64_t>& dims) {
+  int inferred = -1;
+  std::int64_t known = 1;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1) {
+      if (inferred >= 0) fail("{}: only one dimension can be -1, got shape {}", op, fmt::join(dims, ", "));
+      inferred = static_cast<int>(i);
+    } else if (dims[i] < 0) {
+      fail("{}: invalid size {} in shape [{}]", op, dims[i], fmt::join(dims, ", "));
+    } else {
+      known *= dims[i];
+    }
+  }
+  std::vector<std::int64_t> resolved = dims;
+  if (inferred >= 0) {
+    if (known == 0 || x.numel() % known != 0)
+      fail("{}: cannot reshape a tensor of shape {} ({} elements) into [{}]", op, x.shape(), x.numel(),
+           fmt::join(dims, ", "));
+    resolved[inferred] = x.numel() / known;
+  }
+  Shape shape{std::span<const std::int64_t>(resolved)};
+  if (shape.numel() != x.numel())
+    fail("{}: cannot reshape a tensor of shape {} ({} elements) into {} ({} elements)", op, x.shape(), x.numel(), shape,
+         shape.numel());
+  return shape;
+}
+
+// Copies x with its dimensions reordered: out dimension i is x's dimension order[i].
+Tensor permuted_copy(const Tensor& x, const std::vector<int>& order) {
+  Shape shape;
+  kernels::Strides strides{};
+  const auto source_strides = contiguous_strides(x.shape());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    shape.push_back(x.shape()[order[i]]);
+    strides[i] = source_strides[order[i]];
+  }
+  Tensor out = empty(shape, x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) {
+    const T* px = x.data<T>();
+    T* po = out.mutable_data<T>();
+    std::int64_t i = 0;
+    kernels::for_each_offset(shape, strides, kernels::Strides{},
+                             [&](std::int64_t o, std::int64_t) { po[i++] = px[o]; });
+  });
+  return out;
+}
+
+// Sizes of the blocks that a cut along `dim` separates: `outer` blocks of x.shape[dim] * `inner` elements.
+struct Blocks {
+  std::int64_t outer = 1;
+  std::int64_t inner = 1;
+};
+Blocks blocks_around(const Shape& shape, int dim) {
+  Blocks blocks;
+  for (int d = 0; d < dim; ++d) blocks.outer *= shape[d];
+  for (int d = dim + 1; d < shape.size(); ++d) blocks.inner *= shape[d];
+  return blocks;
+}
+
+// Copies `part` into `whole` at [offset, offset + part.shape[dim]) along dim (or back out, if `into_part`).
+void copy_along(const Tensor& part, const Tensor& whole, int dim, std::int64_t offset, bool into_part) {
+  const Blocks blocks = blocks_around(whole.shape(), dim);
+  const std::int64_t part_row = part.shape()[dim] * blocks.inner;
+  const std::int64_t whole_row = whole.shape()[dim] * blocks.inner;
+  const std::size_t bytes = static_cast<std::size_t>(part_row) * dtype_size(whole.dtype());
+  const std::size_t element = dtype_size(whole.dtype());
+  auto* part_bytes = reinterpret_cast<std::byte*>(part.impl()->storage->data()) + part.impl()->offset * element;
+  auto* whole_bytes = reinterpret_cast<std::byte*>(whole.impl()->storage->data()) + whole.impl()->offset * element;
+  for (std::int64_t o = 0; o < blocks.outer; ++o) {
+    std::byte* p = part_bytes + o * part_row * element;
+    std::byte* w = whole_bytes + (o * whole_row + offset * blocks.inner) * element;
+    if (into_part)
+      std::memcpy(p, w, bytes);
+    else
+      std::memcpy(w, p, bytes);
+  }
+}
+
+// The part of x at [start, end) along dim, copied.
+Tensor copy_slice(const Tensor& x, int dim, std::int64_t start, std::int64_t end) {
+  Shape shape = x.shape();
+  shape[dim] = end - start;
+  Tensor out = empty(shape, x.dtype());
+  copy_along(out, x, dim, start, /*into_part=*/true);
+  return out;
+}
+
+// Zeros of `shape` with `grad` placed at [start, ...) along dim: the gradient of taking a slice.
+Tensor scatter_slice(const Tensor& grad, const Shape& shape, int dim, std::int64_t start) {
+  Tensor out = zeros(shape, grad.dtype());
+  copy_along(grad, out, dim, start, /*into_part=*/false);
+  return out;
+}
+
+}  // namespace
+
+Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape) {
+  return reshaped("reshape", x, inferred_shape("reshape", x, shape));
+}
+
+Tensor view(const Tensor& x, const std::vector<std::int64_t>& shape) {
+  return reshaped("view", x, inferred_shape("view", x, shape));
+}
+
+Tensor flatten(const Tensor& x) { return reshaped("flatten", x, Shape{x.numel()}); }
+
+Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
+  if (static_cast<int>(dims.size()) != x.dim())
+    fail("permute: {} dims given for a tensor of shape {} ({} dimensions)", dims.size(), x.shape(), x.dim());
+  std::vector<int> order;
+  std::vector<int> inverse(dims.size(), -1);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    const int d = normalize_dim(dims[i], x.dim(), "permute");
+    if (inverse[d] != -1) fail("permute: dim {} appears twice in [{}]", d, fmt::join(dims, ", "));
+    inverse[d] = static_cast<int>(i);
+    order.push_back(d);
+  }
+  return make_op("permute", permuted_copy(x, order), {x}, [inverse](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, permuted_copy(grad, inverse));
+  });
+}
+
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
+  std::vector<std::int64_t> dims(static_cast<std::size_t>(x.dim()));
+  for (int d = 0; d < x.dim(); ++d) dims[d] = d;
+  std::swap(dims[normalize_dim(dim0, x.dim(), "transpose")], dims[normalize_dim(dim1, x.dim(), "transpose")]);
+  return permute(x, dims);
+}
+
+Tensor squeeze(const Tensor& x) {
+  Shape shape;
+  for (auto d : x.shape())
+    if (d != 1) shape.push_back(d);
+  return reshaped("squeeze", x, shape);
+}
+
+Tensor squeeze(const Tensor& x, std::int64_t dim) {
+  if (x.dim() == 0) {
+    normalize_dim(dim, 0, "squeeze");
+    return reshaped("squeeze", x, x.shape());
+  }
+  const int d = normalize_dim(dim, x.dim(), "squeeze");
+  Shape shape = x.shape();
+  if (shape[d] == 1) shape.erase(d);  // a dimension of another size stays, as in PyTorch
+  return reshaped("squeeze", x, shape);
+}
+
+Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
+  const int d = normalize_dim(dim, x.dim() + 1, "unsqueeze");
+  Shape shape = x.shape();
+  shape.insert(d, 1);
+  return reshaped("unsqueeze", x, shape);
+}
+
+Tensor expand(const Tensor& x, const std::vector<std::int64_t>& sizes) {
+  const int lead = static_cast<int>(sizes.size()) - x.dim();
+  if (lead < 0)
+    fail("expand: the target [{}] has fewer dimensions than the tensor's shape {}", fmt::join(sizes, ", "), x.shape());
+  Shape shape;
+  for (int i = 0; i < static_cast<int>(sizes.size()); ++i) {
+    const std::int64_t own = i >= lead ? x.shape()[i - lead] : 1;
+    const std::int64_t size = sizes[i] == -1 && i >= lead ? own : sizes[i];
+    if (size < 0 || (own != 1 && own != size))
+      fail("expand: cannot expand shape {} to [{}] (dimension {}: {} can only stay or grow from 1)", x.shape(),
+           fmt::join(sizes, ", "), i, own);
+    shape.push_back(size);
+  }
+  return make_op("expand", kernels::broadcast_to(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, kernels::sum_to(grad, ctx.input(0).shape()));
+  });
+}
+
+Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {
+  if (tensors.empty()) fail("concat: needs at least one tensor");
+  const Tensor& first = tensors.front();
+  if (first.dim() == 0) fail("concat: 0-d tensors cannot be concatenated (use stack)");
+  const int d = normalize_dim(dim, first.dim(), "concat");
+  Shape shape = first.shape();
+  shape[d] = 0;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    kernels::check_same_dtype("concat", first, t);
+    bool compatible = t.dim() == first.dim();
+    for (int k = 0; compatible && k < t.dim(); ++k) compatible = k == d || t.shape()[k] == first.shape()[k];
+    if (!compatible)
+      fail("concat: tensor {} has shape {}, which does not match shape {} of tensor 0 outside dim {}", i, t.shape(),
+           first.shape(), d);
+    shape[d] += t.shape()[d];
+  }
+  Tensor out = empty(shape, first.dtype());
+  std::int64_t offset = 0;
+  for (const Tensor& t : tensors) {
+    copy_along(t, out, d, offset, /*into_part=*/false);
+    offset += t.shape()[d];
+  }
+  return make_op("concat", std::move(out), std::span<const Tensor>(tensors),
+                 [d](BackwardContext& ctx, const Tensor& grad) {
+                   std::int64_t start = 0;
+                   for (std::size_t i = 0; i < ctx.inputs_count(); ++i) {
+                     const std::int64_t length = ctx.input(i).shape()[d];
+                     if (ctx.needs_grad(i)) ctx.add_grad(i, copy_slice(grad, d, start, start + length));
+                     start += length;
+                   }
+                 });
+}
+
+Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim) {
+  if (tensors.empty()) fail("stack: needs at least one tensor");
+  const int d = normalize_dim(dim, tensors.front().dim() + 1, "stack");
+  std::vector<Tensor> expanded;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    if (!(tensors[i].shape() == tensors.front().shape()))
+      fail("stack: tensor {} has shape {} but tensor 0 has shape {}; all must match", i, tensors[i].shape(),
+           tensors.front().shape());
+    expanded.push_back(unsqueeze(tensors[i], d));
+  }
+  return concat(expanded, d);
+}
+
+Tensor index(const Tensor& x, std::int64_t i) {
+  if (x.dim() == 0) fail("index: a 0-d tensor cannot be indexed (use item())");
+  const std::int64_t rows = x.shape()[0];
+  if (i < -rows || i >= rows)
+    fail("index: index {} is out of range for dimension 0 of size {} (shape {})", i, rows, x.shape());
+  const std::int64_t row = i < 0 ? i + rows : i;
+  Shape shape = x.shape();
+  shape.erase(0);
+  return make_op("index", view_of(x, shape, row * shape.numel()), {x}, [row](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, scatter_slice(unsqueeze(grad, 0), ctx.input(0).shape(), 0, row));
+  });
+}
+
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end) {
+  if (x.dim() == 0) fail("slice: a 0-d tensor cannot be sliced");
+  const int d = normalize_dim(dim, x.dim(), "slice");
+  const std::int64_t size = x.shape()[d];
+  const auto clip = [size](std::int64_t i) { return std::clamp(i < 0 ? i + size : i, std::int64_t{0}, size); };
+  const std::int64_t first = clip(start);
+  const std::int64_t last = std::max(first, clip(end));
+  // Along the first dimension the rows are contiguous, so the slice can share x's values.
+  Shape shape = x.shape();
+  shape[d] = last - first;
+  Tensor out = d == 0 ? view_of(x, shape, first * blocks_around(x.shape(), 0).inner) : copy_slice(x, d, first, last);
+  return make_op("slice", std::move(out), {x}, [d, first](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, scatter_slice(grad, ctx.input(0).shape(), d, first));
+  });
+}
+
+}  // namespace ag
