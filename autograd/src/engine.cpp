@@ -32,6 +32,7 @@ void add_into(Tensor& sum, Tensor grad) {
 struct GraphTask {
   bool retain_graph = false;
   bool accumulate_into_leaves = true;                     // false for ag::grad, which leaves grad() alone
+  bool captures_only = false;                             // local_gradients: nothing flows past the captured inputs
   std::vector<std::pair<TensorImpl*, Tensor*>> captures;  // ag::grad's inputs and where their gradients go
   std::uint64_t mark = 0;
   std::vector<Tensor> order;  // post-order: every node after all of its inputs
@@ -89,6 +90,7 @@ void GraphTask::accumulate(TensorImpl* target, Tensor grad) {
       break;
     }
   }
+  if (captures_only) return;
   if (Node* node = target->grad_fn) {
     add_into(node->pending_grad_, std::move(grad));
   } else if (accumulate_into_leaves && target->requires_grad) {
@@ -205,6 +207,20 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
           "grad: input {} (shape {}) was not used to compute the outputs (set allow_unused to get an undefined "
           "gradient for it)",
           i, inputs[i].shape());
+  return results;
+}
+
+std::vector<Tensor> local_gradients(const Tensor& output, const Tensor& grad_output) {
+  Node* node = output.impl()->grad_fn;
+  if (!node) fail("local_gradients: the tensor (shape {}) was not produced by a recorded op", output.shape());
+  const Tensor seed = detail::checked_output_grad(output, grad_output, "local_gradients");
+  std::vector<Tensor> results(node->inputs().size());
+  detail::GraphTask task;
+  task.captures_only = true;
+  for (std::size_t i = 0; i < results.size(); ++i) task.captures.emplace_back(node->inputs()[i].impl(), &results[i]);
+  NoGradGuard no_grad;
+  BackwardContext ctx(task, *node, output.impl());
+  node->backward(ctx, seed);
   return results;
 }
 

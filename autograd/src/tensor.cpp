@@ -116,6 +116,12 @@ Tensor Tensor::detach() const {
   return detail::alias(*this);
 }
 
+Tensor& Tensor::set_label(std::string label) {
+  checked();
+  impl_->label = std::move(label);
+  return *this;
+}
+
 const char* Tensor::op_name() const {
   const detail::TensorImpl& impl = checked();
   if (impl.grad_fn) return impl.grad_fn->name();

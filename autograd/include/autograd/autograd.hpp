@@ -10,6 +10,7 @@
 #include <autograd/function.hpp>
 #include <autograd/grad_mode.hpp>
 #include <autograd/gradcheck.hpp>
+#include <autograd/inspect.hpp>
 #include <autograd/ops/conversion.hpp>
 #include <autograd/ops/elementwise.hpp>
 #include <autograd/ops/linalg.hpp>

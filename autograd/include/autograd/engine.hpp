@@ -21,4 +21,8 @@ struct GradOptions {
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const GradOptions& options = {});
 
+// Runs only the op that produced `output`: the gradient reaching each of its direct inputs when `output`
+// receives `grad_output` (undefined for inputs that do not require grad). The graph is kept.
+std::vector<Tensor> local_gradients(const Tensor& output, const Tensor& grad_output);
+
 }  // namespace ag

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 namespace ag {
@@ -59,6 +60,10 @@ class Tensor {
   void backward() const;
   Tensor detach() const;
   const char* op_name() const;  // the op that produced this tensor, or "" for a leaf
+  const Node* grad_fn() const;  // the recorded op, or null for a leaf (and once backward freed the graph)
+  // A name for error messages, graph dumps and ag::explain ("prediction", "weights").
+  Tensor& set_label(std::string label);
+  const std::string& label() const;
 
   // Copies and conversions.
   Tensor clone() const;
@@ -124,6 +129,7 @@ struct TensorImpl {
   Node* grad_fn = nullptr;             // owned; null for leaves
   const char* released_op = nullptr;   // set when backward() freed this tensor's graph
   TensorImpl* next_to_free = nullptr;  // links tensors waiting to be freed during a teardown
+  std::string label;
 
   // A fresh contiguous tensor with uninitialised values.
   static TensorImpl* create(const Shape& shape, DType dtype);
@@ -170,6 +176,8 @@ inline DType Tensor::dtype() const { return checked().dtype; }
 inline bool Tensor::requires_grad() const { return checked().requires_grad; }
 inline bool Tensor::is_leaf() const { return checked().grad_fn == nullptr && impl_->released_op == nullptr; }
 inline const Tensor& Tensor::grad() const { return checked().grad; }
+inline const Node* Tensor::grad_fn() const { return checked().grad_fn; }
+inline const std::string& Tensor::label() const { return checked().label; }
 
 template <class T>
 const T* Tensor::data() const {

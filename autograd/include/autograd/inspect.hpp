@@ -1,0 +1,43 @@
+#pragma once
+
+// Looking inside a graph: the chain rule spelled out path by path, and a Graphviz drawing.
+
+#include <autograd/tensor.hpp>
+
+#include <string>
+#include <vector>
+
+namespace ag {
+
+// One factor of a chain-rule product: d(upper)/d(lower) between two named tensors of a path, folding any
+// unnamed tensors in between (their ops are listed).
+struct ChainFactor {
+  std::string name;  // "derror_dprediction", from the tensors' labels (or op names where unlabelled)
+  std::vector<std::string> ops;
+  Tensor value;  // a one-element tensor, or the input's shape for the last factor
+};
+
+struct ChainPath {
+  std::vector<ChainFactor> factors;
+  Tensor product;  // the product of the factors: this path's share of the gradient
+};
+
+struct ChainRuleExplanation {
+  std::string output_name;
+  std::string input_name;
+  std::vector<ChainPath> paths;
+  Tensor total;  // the sum over paths: the gradient of output with respect to input
+
+  std::string to_string() const;
+};
+
+// Walks every path from `output` back to `input` and returns the local partial derivative along each
+// edge, grouped between labelled tensors (see Tensor::set_label). Intermediate tensors on the paths must
+// have one element; the graph must not have been freed by backward() yet.
+ChainRuleExplanation explain(const Tensor& output, const Tensor& input);
+
+// The graph behind `output` in Graphviz DOT: one box per tensor with its op or label, shape, values
+// (when small) and gradient (once computed), and an edge from each input to its op's result.
+std::string to_dot(const Tensor& output);
+
+}  // namespace ag
