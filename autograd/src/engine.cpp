@@ -3,6 +3,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/elementwise.hpp>
 
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -35,15 +36,46 @@ struct GraphTask {
   bool captures_only = false;                             // local_gradients: nothing flows past the captured inputs
   std::vector<std::pair<TensorImpl*, Tensor*>> captures;  // ag::grad's inputs and where their gradients go
   std::uint64_t mark = 0;
-  std::vector<Tensor> order;  // post-order: every node after all of its inputs
+  std::vector<Tensor> order;                                 // post-order: every node after all of its inputs
+  std::vector<std::pair<TensorImpl*, std::uint32_t>> stack;  // the sort's path: a node and its next input
 
-  void run(const std::vector<Tensor>& outputs, std::vector<Tensor> output_grads);
+  GraphTask();
+  ~GraphTask();
+  GraphTask(const GraphTask&) = delete;
+  GraphTask& operator=(const GraphTask&) = delete;
+
+  void run(std::span<const Tensor> outputs, std::span<Tensor> output_grads);
   void accumulate(TensorImpl* target, Tensor grad);
 
  private:
-  void sort(const std::vector<Tensor>& outputs);
+  void sort(std::span<const Tensor> outputs);
   void propagate();
+  bool owns_spare_buffers_ = false;
 };
+
+// The sort's vectors keep their capacity from one backward pass to the next on a thread, so small graphs
+// allocate nothing; a pass nested inside a backward function makes its own.
+thread_local std::vector<Tensor> spare_order;
+thread_local std::vector<std::pair<TensorImpl*, std::uint32_t>> spare_stack;
+thread_local bool spare_buffers_in_use = false;
+
+GraphTask::GraphTask() {
+  if (!spare_buffers_in_use) {
+    spare_buffers_in_use = owns_spare_buffers_ = true;
+    order.swap(spare_order);
+    stack.swap(spare_stack);
+  }
+}
+
+GraphTask::~GraphTask() {
+  order.clear();
+  stack.clear();
+  if (owns_spare_buffers_) {
+    order.swap(spare_order);
+    stack.swap(spare_stack);
+    spare_buffers_in_use = false;
+  }
+}
 
 [[noreturn]] void fail_released(const char* op) {
   fail(
@@ -52,10 +84,9 @@ struct GraphTask {
       op);
 }
 
-void GraphTask::sort(const std::vector<Tensor>& outputs) {
+void GraphTask::sort(std::span<const Tensor> outputs) {
   thread_local std::uint64_t last_mark = 0;
   mark = ++last_mark;
-  std::vector<std::pair<TensorImpl*, std::uint32_t>> stack;  // a node and the next input to visit
   for (const Tensor& output : outputs) {
     Node* node = output.impl()->grad_fn;
     if (!node || node->visit_mark_ == mark) continue;
@@ -98,7 +129,7 @@ void GraphTask::accumulate(TensorImpl* target, Tensor grad) {
   }
 }
 
-void GraphTask::run(const std::vector<Tensor>& outputs, std::vector<Tensor> output_grads) {
+void GraphTask::run(std::span<const Tensor> outputs, std::span<Tensor> output_grads) {
   NoGradGuard no_grad;
   for (const Tensor& output : outputs)
     if (output.impl()->released_op) fail_released(output.impl()->released_op);
@@ -180,7 +211,8 @@ void BackwardContext::add_grad(std::size_t index, Tensor grad) {
 void backward(const Tensor& output, const Tensor& gradient, bool retain_graph) {
   detail::GraphTask task;
   task.retain_graph = retain_graph;
-  task.run({output}, {detail::checked_output_grad(output, gradient, "backward")});
+  Tensor seed = detail::checked_output_grad(output, gradient, "backward");
+  task.run({&output, 1}, {&seed, 1});
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
@@ -200,7 +232,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
     if (!inputs[i].requires_grad()) fail("grad: input {} (shape {}) does not require grad", i, inputs[i].shape());
     task.captures.emplace_back(inputs[i].impl(), &results[i]);
   }
-  task.run(outputs, std::move(output_grads));
+  task.run(outputs, output_grads);
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (!results[i].defined() && !options.allow_unused)
       fail(

@@ -13,6 +13,7 @@ constexpr std::size_t kSmallLimit = 1024;
 constexpr std::size_t kLargeLimit = std::size_t{1} << 20;
 constexpr int kSmallClasses = kSmallLimit / kSmallStep;
 constexpr int kLargeClasses = 10;  // 2 KiB .. 1 MiB
+constexpr int kClasses = kSmallClasses + kLargeClasses;
 constexpr std::size_t kCachedBytesPerClass = std::size_t{8} << 20;
 
 int size_class(std::size_t bytes) {
@@ -31,22 +32,28 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
+// Plain data, so the hot path reads it without a thread_local initialisation check.
 struct Cache {
-  std::array<FreeBlock*, kSmallClasses + kLargeClasses> heads{};
-  std::array<std::size_t, kSmallClasses + kLargeClasses> counts{};
-  ~Cache() {
-    for (auto& head : heads)
+  std::array<FreeBlock*, kClasses> heads;
+  std::array<std::size_t, kClasses> counts;
+};
+thread_local Cache cache{};
+
+// Hands the cached blocks back to malloc when the thread ends; touched only on the slow path.
+struct CacheReleaser {
+  ~CacheReleaser() {
+    for (auto& head : cache.heads)
       while (head) ::operator delete(std::exchange(head, head->next));
+    cache.counts.fill(0);
   }
 };
+thread_local CacheReleaser releaser;
 
 #ifdef AG_NO_POOL
 constexpr bool kPooling = false;  // sanitizer builds: every block goes back to malloc, so misuse is caught
 #else
 constexpr bool kPooling = true;
 #endif
-
-thread_local Cache cache;
 
 }  // namespace
 
@@ -58,6 +65,7 @@ void* pool_allocate(std::size_t bytes) {
     --cache.counts[c];
     return block;
   }
+  (void)&releaser;  // makes sure this thread's cache is released when it ends
   return ::operator new(class_bytes(c));
 }
 
