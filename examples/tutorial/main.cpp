@@ -1,103 +1,80 @@
 // The "build a neural network from scratch with NumPy" tutorial, step by step, with the framework deriving
 // the gradients that the tutorial works out by hand.
 
-#include <autograd/autograd.hpp>
-// #include <nn/nn.hpp>
-
 #include <fmt/format.h>
 
 #include <filesystem>
 
 #include "common/args.hpp"
 #include "common/plot.hpp"
+#include "tutorial/tutorial.hpp"
 
 namespace {
 
-using ag::Tensor;
-
-Tensor vec(double a, double b) { return ag::tensor({a, b}); }
-
-// The tutorial's network: prediction = sigmoid(dot(input, weights) + bias).
-Tensor make_prediction(const Tensor& input, const Tensor& weights, const Tensor& bias) {
-  Tensor layer_1 = (ag::dot(input, weights) + bias).set_label("layer_1");
-  return ag::sigmoid(layer_1).set_label("prediction");
-}
-
 void heading(const char* title) { fmt::print("\n== {} ==\n", title); }
 
-void step1_dot_products() {
+void print_steps_1_to_4(const std::filesystem::path& out) {
   heading("Step 1: dot products");
-  const Tensor input = vec(1.72, 1.23);
+  const auto dots = tutorial::step1_dot_products();
   // Printed in full, as Python prints a float: float64 rounding shows in the last digits, as in NumPy.
-  fmt::print("dot([1.72, 1.23], weights_1 = [1.26, 0])    = {}   (tutorial: 2.1672)\n",
-             ag::dot(input, vec(1.26, 0)).item());
-  fmt::print("dot([1.72, 1.23], weights_2 = [2.17, 0.32]) = {}   (tutorial: 4.1259...)\n",
-             ag::dot(input, vec(2.17, 0.32)).item());
-}
+  fmt::print("dot([1.72, 1.23], weights_1 = [1.26, 0])    = {}   (tutorial: 2.1672)\n", dots.with_weights_1);
+  fmt::print("dot([1.72, 1.23], weights_2 = [2.17, 0.32]) = {}   (tutorial: 4.1259...)\n", dots.with_weights_2);
 
-void step2_predictions() {
   heading("Step 2: a two-layer network");
-  const Tensor weights = vec(1.45, -0.66);
-  const Tensor bias = ag::scalar(0.0);
-  fmt::print("predict([1.66, 1.56]) = {:.7f}   (tutorial: 0.7985731, target 1: right)\n",
-             make_prediction(vec(1.66, 1.56), weights, bias).item());
-  fmt::print("predict([2, 1.5])     = {:.8f}  (tutorial: 0.87101915, target 0: wrong)\n",
-             make_prediction(vec(2, 1.5), weights, bias).item());
-}
+  const auto predictions = tutorial::step2_predictions();
+  fmt::print("predict([1.66, 1.56]) = {:.7f}   (tutorial: 0.7985731, target 1: right)\n", predictions.right);
+  fmt::print("predict([2, 1.5])     = {:.8f}  (tutorial: 0.87101915, target 0: wrong)\n", predictions.wrong);
 
-void step3_error_and_update() {
   heading("Step 3: the error and one step downhill");
-  const Tensor input = vec(2, 1.5);
-  const double target = 0.0;
-  Tensor weights = vec(1.45, -0.66);
-  const Tensor bias = ag::scalar(0.0);
-  const Tensor prediction = make_prediction(input, weights, bias);
-  const Tensor mse = (prediction - target).pow(2);
-  const Tensor derivative = 2.0 * (prediction - target);
-  // The tutorial squares the prediction as printed, 0.87101915; both are shown.
-  const Tensor printed_prediction = ag::scalar(0.87101915);
-  fmt::print("mse        = {:.10f}   from the full prediction\n", mse.item());
+  const auto step3 = tutorial::step3_error_and_update();
+  fmt::print("mse        = {:.10f}         from the full prediction\n", step3.mse);
   fmt::print("mse        = {}   from the printed 0.87101915 (tutorial: 0.7586743596667225)\n",
-             (printed_prediction - target).pow(2).item());
-  fmt::print("derivative = {:.7f}            (tutorial: 1.7420383)\n", derivative.item());
-  weights = weights - derivative;
-  const Tensor updated = make_prediction(input, weights, bias);
+             step3.mse_of_printed_prediction);
+  fmt::print("derivative = {:.7f}            (tutorial: 1.7420383)\n", step3.derivative);
   fmt::print(
       "after weights - derivative: prediction = {:.8f} (tutorial: 0.01496248), error = {:.8f} "
       "(tutorial: 0.00022388)\n",
-      updated.item(), (updated - target).pow(2).item());
-}
+      step3.updated_prediction, step3.updated_error);
 
-void step4_chain_rule(const std::filesystem::path& out) {
   heading("Step 4: the chain rule, by hand and by the engine");
-  const Tensor input = vec(2, 1.5);
-  const double target = 0.0;
-  Tensor weights = vec(1.45, -0.66).requires_grad_().set_label("weights");
-  Tensor bias = ag::scalar(0.0, true).set_label("bias");
-  const Tensor prediction = make_prediction(input, weights, bias);
-  Tensor error = (prediction - target).pow(2).set_label("error");
-
-  // The tutorial's hand-derived gradients.
-  const double p = prediction.item();
-  const double derror_dprediction = 2 * (p - target);
-  const double dprediction_dlayer1 = p * (1 - p);  // sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x))
-  const double dlayer1_dbias = 1;
-  const double derror_dbias = derror_dprediction * dprediction_dlayer1 * dlayer1_dbias;
-  const Tensor derror_dweights = derror_dprediction * dprediction_dlayer1 * input;  // dlayer1_dweights = input
-
-  fmt::print("The engine explains the chain rule from the graph:\n{}{}", ag::explain(error, weights).to_string(),
-             ag::explain(error, bias).to_string());
+  const auto chain = tutorial::step4_chain_rule();
+  fmt::print("The engine explains the chain rule from the graph:\n{}{}", chain.weights_explained, chain.bias_explained);
+  fmt::print("\n{:<20} {:>20} {:>20}\n", "", "by hand (tutorial)", "by backward()");
+  fmt::print("{:<20} {:>20.10f} {:>20.10f}\n", "derror_dbias", chain.derror_dbias_by_hand,
+             chain.derror_dbias_by_engine);
+  for (std::size_t i = 0; i < chain.derror_dweights_by_hand.size(); ++i)
+    fmt::print("{:<20} {:>20.10f} {:>20.10f}\n", fmt::format("derror_dweights[{}]", i),
+               chain.derror_dweights_by_hand[i], chain.derror_dweights_by_engine[i]);
   const std::filesystem::path dot_file = out / "tutorial_graph.dot";
-  error.backward();
-  examples::write_text(dot_file, ag::to_dot(error.detach().set_label("error (freed graph)")));
-  fmt::print("\n{:<18} {:>26} {:>26}\n", "", "by hand (tutorial)", "by backward()");
-  fmt::print("{:<18} {:>26.10f} {:>26.10f}\n", "derror_dbias", derror_dbias, bias.grad().item());
-  for (int i = 0; i < 2; ++i)
-    fmt::print("{:<18} {:>26.10f} {:>26.10f}\n", fmt::format("derror_dweights[{}]", i), derror_dweights.at({i}),
-               weights.grad().at({i}));
+  const std::filesystem::path svg = out / "tutorial_graph.svg";
+  examples::write_text(dot_file, chain.graph_dot);
+  fmt::print("graph: {}{}\n", dot_file.string(), examples::render_svg(dot_file, svg) ? " and " + svg.string() : "");
 }
 
-}  // namespace
+void print_step_5(const tutorial::TrainingSettings& settings, const std::filesystem::path& out) {
+  heading("Step 5: training by online stochastic gradient descent");
+  const auto result = tutorial::step5_train(settings);
+  fmt::print("{}", result.summary);
+  for (std::size_t k = 0; k < result.iterations.size(); k += 10)
+    fmt::print("iteration {:>6}: cumulative error {:.6f}\n", result.iterations[k], result.cumulative_errors[k]);
+
+  const auto inputs = tutorial::training_inputs();
+  const auto targets = tutorial::training_targets();
+  fmt::print("\n{:<12} {:>8} {:>12}\n", "input", "target", "prediction");
+  for (std::size_t i = 0; i < result.predictions.size(); ++i) {
+    const auto row = static_cast<std::int64_t>(i);
+    fmt::print("[{:>3}, {:>3}] {:>8} {:>12.6f}\n", inputs.at({row, 0}), inputs.at({row, 1}), targets.at({row}),
+               result.predictions[i]);
+  }
+
+  const examples::Series cumulative{"cumulative error", result.iterations, result.cumulative_errors};
+  examples::write_csv(out / "cumulative_error.csv", "iteration", {cumulative});
+  const bool drawn =
+      examples::plot_png(out / "cumulative_error.png",
+                         {"Cumulative error", "Iterations", "Error for all training instances"}, {cumulative});
+  fmt::print("\nwrote {}{}\n", (out / "cumulative_error.csv").string(),
+             drawn ? " and " + (out / "cumulative_error.png").string() : "");
+}
 
 int tutorial_main(int argc, char** argv) {
   examples::Args args("tutorial", "The NumPy neural-network tutorial, with gradients from the autograd engine.");
@@ -106,15 +83,17 @@ int tutorial_main(int argc, char** argv) {
       .flag("seed", "42", "seed for the initial weights and the order of the training instances")
       .flag("out", "out/tutorial", "folder for cumulative_error.png/.csv and the graph drawings");
   if (!args.parse(argc, argv)) return 0;
+  const tutorial::TrainingSettings settings{args.integer("iterations", 1), args.real("learning-rate"),
+                                            static_cast<std::uint64_t>(args.integer("seed"))};
   const std::filesystem::path out = args.text("out");
   std::filesystem::create_directories(out);
   ag::set_default_dtype(ag::kFloat64);  // the tutorial computes in float64, as NumPy does
 
-  step1_dot_products();
-  step2_predictions();
-  step3_error_and_update();
-  step4_chain_rule(out);
+  print_steps_1_to_4(out);
+  print_step_5(settings, out);
   return 0;
 }
+
+}  // namespace
 
 int main(int argc, char** argv) { return examples::run_example(tutorial_main, argc, argv); }

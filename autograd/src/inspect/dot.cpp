@@ -39,7 +39,8 @@ std::string to_dot(const Tensor& output) {
     if (ids.count(t.impl())) continue;
     const int id = static_cast<int>(ids.size());
     ids[t.impl()] = id;
-    std::string title = t.label().empty() ? (*t.op_name() ? t.op_name() : "leaf") : t.label();
+    const char* unnamed = *t.op_name() ? t.op_name() : (t.requires_grad() ? "leaf" : "constant");
+    std::string title = t.label().empty() ? unnamed : t.label();
     if (!t.label().empty() && *t.op_name()) title += std::string(" = ") + t.op_name();
     std::string fields = fmt::format("{}|shape {}", escaped(title), t.shape());
     if (const std::string v = short_values(t); !v.empty()) fields += "|value " + escaped(v);
