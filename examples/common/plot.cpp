@@ -30,6 +30,23 @@ std::string shell_quoted(const std::string& text) {
   return out + "'";
 }
 
+bool gnuplot_available(const std::filesystem::path& png) {
+  if (have_program("gnuplot")) return true;
+  fmt::print(stderr, "note: gnuplot is not installed, so {} was not drawn\n", png.string());
+  return false;
+}
+
+// Feeds the script to gnuplot, then removes its data file.
+bool run_gnuplot(const std::string& script, const std::filesystem::path& png, const std::filesystem::path& data) {
+  FILE* gnuplot = popen("gnuplot", "w");
+  if (!gnuplot) return false;
+  std::fputs(script.c_str(), gnuplot);
+  const int status = pclose(gnuplot);
+  std::filesystem::remove(data);
+  if (status != 0) fmt::print(stderr, "note: gnuplot failed to draw {}\n", png.string());
+  return status == 0;
+}
+
 }  // namespace
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
@@ -58,10 +75,7 @@ void write_csv(const std::filesystem::path& path, const std::string& x_name, con
 }
 
 bool plot_png(const std::filesystem::path& png, const PlotSpec& spec, const std::vector<Series>& series) {
-  if (!have_program("gnuplot")) {
-    fmt::print(stderr, "note: gnuplot is not installed, so {} was not drawn (the CSV has the data)\n", png.string());
-    return false;
-  }
+  if (!gnuplot_available(png)) return false;
   const std::filesystem::path data = png.string() + ".data";
   std::string table;
   for (std::size_t s = 0; s < series.size(); ++s) {
@@ -84,13 +98,30 @@ bool plot_png(const std::filesystem::path& png, const PlotSpec& spec, const std:
                           quoted(data.string()), s, quoted(series[s].title), second ? " axes x1y2" : "");
   }
   script += "\n";
-  FILE* gnuplot = popen("gnuplot", "w");
-  if (!gnuplot) return false;
-  std::fputs(script.c_str(), gnuplot);
-  const int status = pclose(gnuplot);
-  std::filesystem::remove(data);
-  if (status != 0) fmt::print(stderr, "note: gnuplot failed to draw {}\n", png.string());
-  return status == 0;
+  return run_gnuplot(script, png, data);
+}
+
+bool plot_decision_png(const std::filesystem::path& png, const std::string& title,
+                       const std::vector<ClassifiedPoint>& field, const std::vector<ClassifiedPoint>& points) {
+  if (!gnuplot_available(png)) return false;
+  const std::filesystem::path data = png.string() + ".data";
+  std::string table;
+  for (const auto& p : field) table += fmt::format("{} {} {}\n", p.x, p.y, p.positive ? 1 : 0);
+  table += "\n\n";
+  for (const bool positive : {false, true}) {
+    for (const auto& p : points)
+      if (p.positive == positive) table += fmt::format("{} {}\n", p.x, p.y);
+    table += "\n\n";
+  }
+  write_text(data, table);
+  const std::string script = fmt::format(
+      "set terminal pngcairo size 760,640 enhanced font 'Sans,11'\nset output {}\nset title {}\n"
+      "set autoscale fix\nset palette defined (0 '#c6dbef', 1 '#fdd0a2')\nunset colorbox\nset cbrange [0:1]\nset key "
+      "outside bottom\n"
+      "plot {d} index 0 using 1:2:3 with image notitle, {d} index 1 with points pt 7 ps 1.2 lc rgb '#2171b5' "
+      "title 'class -1', {d} index 2 with points pt 7 ps 1.2 lc rgb '#d94801' title 'class +1'\n",
+      quoted(png.string()), quoted(title), fmt::arg("d", quoted(data.string())));
+  return run_gnuplot(script, png, data);
 }
 
 bool render_svg(const std::filesystem::path& dot_file, const std::filesystem::path& svg) {

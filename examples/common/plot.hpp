@@ -31,6 +31,17 @@ struct PlotSpec {
 // or fails; the data stays available in the CSV.
 bool plot_png(const std::filesystem::path& png, const PlotSpec& spec, const std::vector<Series>& series);
 
+struct ClassifiedPoint {
+  double x;
+  double y;
+  bool positive;
+};
+
+// Draws a classifier's decision regions (`field` holds the predicted class on a regular grid) with the data
+// points on top, coloured by their true class.
+bool plot_decision_png(const std::filesystem::path& png, const std::string& title,
+                       const std::vector<ClassifiedPoint>& field, const std::vector<ClassifiedPoint>& points);
+
 // Renders a Graphviz DOT file to SVG with `dot` when it is installed; returns whether it did.
 bool render_svg(const std::filesystem::path& dot_file, const std::filesystem::path& svg);
 
