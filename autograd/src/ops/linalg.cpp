@@ -92,17 +92,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (a.dim() == 0 || b.dim() == 0)
     fail("matmul: both operands need at least 1 dimension, got shapes {} and {}", a.shape(), b.shape());
   kernels::check_same_dtype("matmul", a, b);
-  if (a.dim() == 1 && b.dim() == 1) {
-    if (a.numel() != b.numel())
-      fail("matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), a.numel(), b.numel());
-    return dot(a, b);
-  }
+  // Checked before a 1-D operand gains its dimension, so the error shows the shapes as given.
+  const std::int64_t k = a.shape().back();
+  const std::int64_t b_rows = b.shape()[b.dim() == 1 ? 0 : b.dim() - 2];
+  if (k != b_rows) fail("matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), k, b_rows);
+  if (a.dim() == 1 && b.dim() == 1) return dot(a, b);
   if (a.dim() == 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.dim() == 1) return squeeze(matmul(a, unsqueeze(b, -1)), -1);
 
-  const std::int64_t k = a.shape()[a.dim() - 1];
-  if (k != b.shape()[b.dim() - 2])
-    fail("matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), k, b.shape()[b.dim() - 2]);
   if (b.dim() == 2 && a.dim() > 2) {  // stacked rows times one matrix: a single product
     Shape out_shape = a.shape();
     out_shape[a.dim() - 1] = b.shape()[1];

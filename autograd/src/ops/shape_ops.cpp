@@ -30,7 +30,7 @@ Shape inferred_shape(const char* op, const Tensor& x, const std::vector<std::int
   std::int64_t known = 1;
   for (std::size_t i = 0; i < dims.size(); ++i) {
     if (dims[i] == -1) {
-      if (inferred >= 0) fail("{}: only one dimension can be -1, got shape {}", op, fmt::join(dims, ", "));
+      if (inferred >= 0) fail("{}: only one dimension can be -1, got shape [{}]", op, fmt::join(dims, ", "));
       inferred = static_cast<int>(i);
     } else if (dims[i] < 0) {
       fail("{}: invalid size {} in shape [{}]", op, dims[i], fmt::join(dims, ", "));
@@ -148,9 +148,11 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
 }
 
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
+  const int d0 = normalize_dim(dim0, x.dim(), "transpose");
+  const int d1 = normalize_dim(dim1, x.dim(), "transpose");
   std::vector<std::int64_t> dims(static_cast<std::size_t>(x.dim()));
   for (int d = 0; d < x.dim(); ++d) dims[d] = d;
-  std::swap(dims[normalize_dim(dim0, x.dim(), "transpose")], dims[normalize_dim(dim1, x.dim(), "transpose")]);
+  if (x.dim() > 0) std::swap(dims[d0], dims[d1]);  // a 0-d tensor accepts dim 0 and -1 but has nothing to swap
   return permute(x, dims);
 }
 

@@ -1,0 +1,326 @@
+#include <autograd/autograd.hpp>
+
+#include <catch2/catch.hpp>
+
+#include "gradcheck_matcher.hpp"
+#include "tensor_matchers.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+using Catch::Contains;
+using Catch::StartsWith;
+
+namespace {
+
+using Unary = std::function<ag::Tensor(const ag::Tensor&)>;
+
+ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
+
+// 0, 1, 2, ... in `shape`, so a rearrangement shows in the values.
+ag::Tensor counting(const std::vector<std::int64_t>& shape) {
+  std::int64_t count = 1;
+  for (auto d : shape) count *= d;
+  return ag::arange(static_cast<double>(count)).reshape(shape);
+}
+
+// Gradchecks op on x alone, and with x reused: op(x) is weighted by a second use of x, summed to match shapes.
+void check_rearrangement_gradients(const Unary& op, const ag::Tensor& x) {
+  CHECK_THAT(ag::gradcheck([&](const auto& in) { return op(in[0]); }, {x}), PassesGradcheck());
+  INFO("input reused: sum(op(x)) * x");
+  CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::sum(op(in[0])) * in[0]; }, {x}), PassesGradcheck());
+}
+
+}  // namespace
+
+TEST_CASE("reshape and view keep the row-major values and infer one -1 dimension", "[ops][shape]") {
+  const auto x = counting({2, 3, 4});
+  CHECK(ag::reshape(x, {4, 6}).shape() == ag::Shape{4, 6});
+  CHECK_THAT(ag::reshape(x, {4, 6}), HasValues(x.to_vector()));
+  CHECK(x.reshape({-1, 4}).shape() == ag::Shape{6, 4});
+  CHECK(x.view({2, -1}).shape() == ag::Shape{2, 12});
+  CHECK(ag::view(x, {24}).shape() == ag::Shape{24});
+  CHECK(ag::reshape(ag::scalar(3.0), {1, 1}).shape() == ag::Shape{1, 1});
+  CHECK(ag::reshape(ag::ones({1, 1}), {}).shape() == ag::Shape{});
+  CHECK(ag::view(ag::zeros({0, 3}), {3, -1, 2}).shape() == ag::Shape{3, 0, 2});
+}
+
+TEST_CASE("view shares the values of the tensor it views", "[ops][shape]") {
+  auto x = ag::zeros({2, 3});
+  const auto rows = x.view({3, 2});
+  x.fill_(7.0);
+  CHECK_THAT(rows, HasValues({7, 7, 7, 7, 7, 7}));
+}
+
+TEST_CASE("flatten makes any tensor 1-D", "[ops][shape]") {
+  const auto x = counting({2, 3, 4});
+  CHECK(ag::flatten(x).shape() == ag::Shape{24});
+  CHECK_THAT(ag::flatten(x), HasValues(x.to_vector()));
+  CHECK(ag::flatten(ag::scalar(5.0)).shape() == ag::Shape{1});
+}
+
+TEST_CASE("reshape, view and flatten pass gradcheck", "[ops][shape]") {
+  ag::manual_seed(30);
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::reshape(x, {4, -1}); }, normal({2, 3, 4}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::view(x, {3, 1, 2}); }, normal({6}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::reshape(x, {1}); }, normal({}));
+  check_rearrangement_gradients(ag::flatten, normal({2, 1, 3}));
+  check_rearrangement_gradients(ag::flatten, normal({}));
+}
+
+TEST_CASE("reshape and view refuse a shape with another number of elements", "[ops][shape][errors]") {
+  const auto x = ag::zeros({2, 3});
+  CHECK_THROWS_WITH(ag::reshape(x, {4}),
+                    "reshape: cannot reshape a tensor of shape [2, 3] (6 elements) into [4] (4 elements)");
+  CHECK_THROWS_WITH(ag::view(x, {4, -1}), StartsWith("view:") && Contains("[2, 3]") && Contains("[4, -1]"));
+  CHECK_THROWS_WITH(ag::reshape(x, {-1, -1}), StartsWith("reshape:") && Contains("[-1, -1]"));
+  CHECK_THROWS_WITH(ag::reshape(x, {-2, -3}), StartsWith("reshape:") && Contains("-2"));
+  CHECK_THROWS_WITH(ag::reshape(ag::zeros({0, 3}), {0, -1}), StartsWith("reshape:") && Contains("[0, 3]"));
+}
+
+TEST_CASE("transpose and permute reorder dimensions, with negative dims", "[ops][shape]") {
+  const auto x = counting({2, 3});
+  CHECK(ag::transpose(x, 0, 1).shape() == ag::Shape{3, 2});
+  CHECK_THAT(ag::transpose(x, 0, 1), HasValues({0, 3, 1, 4, 2, 5}));
+  CHECK_THAT(x.t(), HasValues({0, 3, 1, 4, 2, 5}));
+  CHECK_THAT(x.transpose(-1, -2), HasValues({0, 3, 1, 4, 2, 5}));
+  CHECK_THAT(ag::transpose(x, 1, 1), HasValues(x.to_vector()));
+
+  const auto cube = counting({2, 3, 4});
+  const auto moved = ag::permute(cube, {2, 0, -2});
+  CHECK(moved.shape() == ag::Shape{4, 2, 3});
+  for (std::int64_t i = 0; i < 2; ++i)
+    for (std::int64_t j = 0; j < 3; ++j)
+      for (std::int64_t k = 0; k < 4; ++k) CHECK(moved.at({k, i, j}) == cube.at({i, j, k}));
+
+  CHECK(ag::transpose(ag::scalar(2.0), 0, -1).item() == 2.0);
+  CHECK(ag::permute(ag::scalar(2.0), {}).item() == 2.0);
+}
+
+TEST_CASE("transpose and permute pass gradcheck", "[ops][shape]") {
+  ag::manual_seed(31);
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::transpose(x, 0, -1); }, normal({2, 3, 4}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::permute(x, {1, 2, 0}); }, normal({2, 3, 4}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::permute(x, {2, 0, 1, 3}); }, normal({2, 1, 3, 2}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::transpose(x, 0, 0); }, normal({}));
+  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::matmul(in[0], in[0].t()); }, {normal({2, 3})}),
+             PassesGradcheck());
+}
+
+TEST_CASE("transpose and permute refuse bad dims", "[ops][shape][errors]") {
+  const auto x = ag::zeros({2, 3});
+  CHECK_THROWS_WITH(ag::transpose(x, 0, 2), StartsWith("transpose:") && Contains("dim 2"));
+  CHECK_THROWS_WITH(ag::permute(x, {0}), StartsWith("permute:") && Contains("[2, 3]"));
+  CHECK_THROWS_WITH(ag::permute(x, {1, -1}), StartsWith("permute:") && Contains("twice"));
+  CHECK_THROWS_WITH(ag::permute(x, {0, 3}), StartsWith("permute:") && Contains("dim 3"));
+  CHECK_THROWS_WITH(ag::zeros({2, 3, 4}).t(), StartsWith("t:") && Contains("[2, 3, 4]"));
+}
+
+TEST_CASE("squeeze drops size-1 dimensions and unsqueeze adds them", "[ops][shape]") {
+  const auto x = counting({2, 1, 3, 1});
+  CHECK(ag::squeeze(x).shape() == ag::Shape{2, 3});
+  CHECK_THAT(ag::squeeze(x), HasValues(x.to_vector()));
+  CHECK(ag::squeeze(x, 1).shape() == ag::Shape{2, 3, 1});
+  CHECK(x.squeeze(-1).shape() == ag::Shape{2, 1, 3});
+  CHECK(ag::squeeze(x, 0).shape() == ag::Shape{2, 1, 3, 1});  // a dimension of another size stays
+  CHECK(ag::squeeze(ag::ones({1, 1})).shape() == ag::Shape{});
+  CHECK(ag::squeeze(ag::scalar(1.0), 0).shape() == ag::Shape{});
+
+  const auto y = counting({2, 3});
+  CHECK(ag::unsqueeze(y, 0).shape() == ag::Shape{1, 2, 3});
+  CHECK(ag::unsqueeze(y, 2).shape() == ag::Shape{2, 3, 1});
+  CHECK(y.unsqueeze(-1).shape() == ag::Shape{2, 3, 1});
+  CHECK(ag::unsqueeze(y, -2).shape() == ag::Shape{2, 1, 3});
+  CHECK_THAT(ag::unsqueeze(y, 1), HasValues(y.to_vector()));
+  CHECK(ag::unsqueeze(ag::scalar(1.0), 0).shape() == ag::Shape{1});
+}
+
+TEST_CASE("squeeze and unsqueeze pass gradcheck", "[ops][shape]") {
+  ag::manual_seed(32);
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::squeeze(x); }, normal({2, 1, 3, 1}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::squeeze(x, -1); }, normal({2, 1, 3, 1}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::unsqueeze(x, 1); }, normal({2, 3}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::unsqueeze(x, -1); }, normal({}));
+}
+
+TEST_CASE("squeeze and unsqueeze refuse dims out of range", "[ops][shape][errors]") {
+  const auto x = ag::zeros({2, 3});
+  CHECK_THROWS_WITH(ag::squeeze(x, 2), StartsWith("squeeze:") && Contains("dim 2"));
+  CHECK_THROWS_WITH(ag::unsqueeze(x, 3), StartsWith("unsqueeze:") && Contains("dim 3"));
+  CHECK_THROWS_WITH(ag::unsqueeze(x, -4), StartsWith("unsqueeze:") && Contains("dim -4"));
+}
+
+TEST_CASE("expand stretches size-1 dims, adds leading dims and keeps -1", "[ops][shape]") {
+  const auto column = ag::tensor({{1}, {2}});
+  CHECK(ag::expand(column, {2, 3}).shape() == ag::Shape{2, 3});
+  CHECK_THAT(ag::expand(column, {2, 3}), HasValues({1, 1, 1, 2, 2, 2}));
+  CHECK(column.expand({4, -1, 2}).shape() == ag::Shape{4, 2, 2});
+  CHECK_THAT(ag::expand(ag::scalar(5.0), {2}), HasValues({5, 5}));
+  CHECK_THAT(ag::expand(ag::tensor({1, 2}), {2, 2}), HasValues({1, 2, 1, 2}));
+}
+
+TEST_CASE("expand sums its gradient back to the input's shape", "[ops][shape]") {
+  auto x = ag::tensor({{1}, {2}}, ag::requires_grad());
+  ag::sum(ag::expand(x, {3, 2, 4})).backward();
+  CHECK_THAT(x.grad(), HasValues({12, 12}));
+
+  ag::manual_seed(33);
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::expand(x, {2, 3}); }, normal({2, 1}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::expand(x, {4, -1, 3}); }, normal({1, 3}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::expand(x, {2, 2}); }, normal({}));
+}
+
+TEST_CASE("expand refuses shrinking or changing a dimension", "[ops][shape][errors]") {
+  const auto x = ag::zeros({2, 3});
+  CHECK_THROWS_WITH(ag::expand(x, {2, 4}), StartsWith("expand:") && Contains("[2, 3]") && Contains("[2, 4]"));
+  CHECK_THROWS_WITH(ag::expand(x, {3}), StartsWith("expand:") && Contains("[2, 3]") && Contains("[3]"));
+  CHECK_THROWS_WITH(ag::expand(x, {-1, 2, 3}), StartsWith("expand:") && Contains("[-1, 2, 3]"));
+}
+
+TEST_CASE("concat joins tensors along any dim", "[ops][shape]") {
+  const auto a = ag::tensor({{1, 2}, {3, 4}});
+  const auto b = ag::tensor({{5, 6}});
+  CHECK(ag::concat({a, b}).shape() == ag::Shape{3, 2});
+  CHECK_THAT(ag::concat({a, b}), HasValues({1, 2, 3, 4, 5, 6}));
+  const auto c = ag::tensor({{7}, {8}});
+  CHECK(ag::concat({a, c, a}, 1).shape() == ag::Shape{2, 5});
+  CHECK_THAT(ag::concat({a, c, a}, -1), HasValues({1, 2, 7, 1, 2, 3, 4, 8, 3, 4}));
+  CHECK_THAT(ag::concat({a}), HasValues({1, 2, 3, 4}));
+  CHECK(ag::concat({a, ag::zeros({0, 2})}).shape() == ag::Shape{2, 2});
+}
+
+TEST_CASE("concat passes gradcheck, also with one tensor joined twice", "[ops][shape]") {
+  ag::manual_seed(34);
+  const auto concat_on = [](std::int64_t dim) {
+    return [dim](const std::vector<ag::Tensor>& in) { return ag::concat(in, dim); };
+  };
+  CHECK_THAT(ag::gradcheck(concat_on(0), {normal({2, 3}), normal({1, 3}), normal({4, 3})}), PassesGradcheck());
+  CHECK_THAT(ag::gradcheck(concat_on(1), {normal({2, 1, 3}), normal({2, 4, 3})}), PassesGradcheck());
+  CHECK_THAT(ag::gradcheck(concat_on(-1), {normal({2, 3}), normal({2, 1})}), PassesGradcheck());
+  CHECK_THAT(ag::gradcheck(
+                 [](const auto& in) {
+                   return ag::concat({in[0], in[1], in[0]}, 1);
+                 },
+                 {normal({2, 3}), normal({2, 2})}),
+             PassesGradcheck());
+}
+
+TEST_CASE("concat refuses mismatched shapes, dtypes and dims", "[ops][shape][errors]") {
+  const auto a = ag::zeros({2, 3});
+  CHECK_THROWS_WITH(ag::concat({a, ag::zeros({2, 4})}),
+                    StartsWith("concat:") && Contains("[2, 4]") && Contains("[2, 3]") && Contains("tensor 1"));
+  CHECK_THROWS_WITH(ag::concat({a, ag::zeros({2, 3, 1})}, 1), StartsWith("concat:") && Contains("[2, 3, 1]"));
+  CHECK_THROWS_WITH(ag::concat({a, ag::zeros({2, 3}, ag::kFloat64)}),
+                    StartsWith("concat:") && Contains("float32") && Contains("float64"));
+  CHECK_THROWS_WITH(ag::concat({a, a}, 2), StartsWith("concat:") && Contains("dim 2"));
+  CHECK_THROWS_WITH(ag::concat({ag::scalar(1.0), ag::scalar(2.0)}), StartsWith("concat:") && Contains("0-d"));
+  CHECK_THROWS_WITH(ag::concat({}), StartsWith("concat:"));
+}
+
+TEST_CASE("stack joins equal shapes along a new dim", "[ops][shape]") {
+  const auto a = ag::tensor({1, 2, 3});
+  const auto b = ag::tensor({4, 5, 6});
+  CHECK(ag::stack({a, b}).shape() == ag::Shape{2, 3});
+  CHECK_THAT(ag::stack({a, b}), HasValues({1, 2, 3, 4, 5, 6}));
+  CHECK(ag::stack({a, b}, 1).shape() == ag::Shape{3, 2});
+  CHECK_THAT(ag::stack({a, b}, -1), HasValues({1, 4, 2, 5, 3, 6}));
+  CHECK(ag::stack({ag::scalar(1.0), ag::scalar(2.0), ag::scalar(3.0)}).shape() == ag::Shape{3});
+}
+
+TEST_CASE("stack passes gradcheck, also with one tensor stacked twice", "[ops][shape]") {
+  ag::manual_seed(35);
+  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::stack(in, 1); }, {normal({2, 3}), normal({2, 3})}),
+             PassesGradcheck());
+  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::stack(in); }, {normal({}), normal({})}), PassesGradcheck());
+  CHECK_THAT(ag::gradcheck(
+                 [](const auto& in) {
+                   return ag::stack({in[0], in[0]}, -1);
+                 },
+                 {normal({3})}),
+             PassesGradcheck());
+}
+
+TEST_CASE("stack refuses tensors of different shapes and dims out of range", "[ops][shape][errors]") {
+  const auto a = ag::zeros({2, 3});
+  CHECK_THROWS_WITH(ag::stack({a, ag::zeros({3, 2})}),
+                    StartsWith("stack:") && Contains("[3, 2]") && Contains("[2, 3]"));
+  CHECK_THROWS_WITH(ag::stack({a, a}, 3), StartsWith("stack:") && Contains("dim 3"));
+  CHECK_THROWS_WITH(ag::stack({}), StartsWith("stack:"));
+}
+
+TEST_CASE("index takes one entry of the first dimension, counting negative indices from the end", "[ops][shape]") {
+  const auto x = counting({3, 2});
+  CHECK(x[1].shape() == ag::Shape{2});
+  CHECK_THAT(x[1], HasValues({2, 3}));
+  CHECK_THAT(ag::index(x, -1), HasValues({4, 5}));
+  CHECK_THAT(x[-3], HasValues({0, 1}));
+  CHECK(x[1][0].shape() == ag::Shape{});
+  CHECK(x[2][-1].item() == 5.0);
+}
+
+TEST_CASE("index passes gradcheck and accumulates over repeated picks", "[ops][shape]") {
+  auto x = ag::tensor({{1, 2}, {3, 4}, {5, 6}}, ag::requires_grad());
+  ag::sum(x[0] + x[-1] * 2 + x[0]).backward();
+  CHECK_THAT(x.grad(), HasValues({2, 2, 0, 0, 2, 2}));
+
+  ag::manual_seed(36);
+  for (std::int64_t i : {0, 2, -1}) {
+    INFO("index " << i);
+    check_rearrangement_gradients([i](const ag::Tensor& x) { return x[i]; }, normal({3, 2, 2}));
+  }
+  check_rearrangement_gradients([](const ag::Tensor& x) { return x[1]; }, normal({4}));
+}
+
+TEST_CASE("index refuses indices out of range and 0-d tensors", "[ops][shape][errors]") {
+  const auto x = ag::zeros({3, 2});
+  CHECK_THROWS_WITH(x[3], "index: index 3 is out of range for dimension 0 of size 3 (shape [3, 2])");
+  CHECK_THROWS_WITH(x[-4], StartsWith("index:") && Contains("-4") && Contains("[3, 2]"));
+  CHECK_THROWS_WITH(ag::scalar(1.0)[0], StartsWith("index:") && Contains("0-d"));
+}
+
+TEST_CASE("slice takes a range along any dim, with negative and clipped bounds", "[ops][shape]") {
+  const auto x = counting({4, 3});
+  CHECK(ag::slice(x, 0, 1, 3).shape() == ag::Shape{2, 3});
+  CHECK_THAT(ag::slice(x, 0, 1, 3), HasValues({3, 4, 5, 6, 7, 8}));
+  CHECK(x.slice(1, 0, 2).shape() == ag::Shape{4, 2});
+  CHECK_THAT(x.slice(1, 0, 2), HasValues({0, 1, 3, 4, 6, 7, 9, 10}));
+  CHECK_THAT(ag::slice(x, -1, -1, 3), HasValues({2, 5, 8, 11}));
+  CHECK_THAT(ag::slice(x, 0, -2, 100), HasValues({6, 7, 8, 9, 10, 11}));
+  CHECK_THAT(ag::slice(x, 1, -100, -2), HasValues({0, 3, 6, 9}));
+  CHECK(ag::slice(x, 0, 3, 1).shape() == ag::Shape{0, 3});
+  CHECK(ag::slice(x, 1, 5, 9).shape() == ag::Shape{4, 0});
+}
+
+TEST_CASE("slice passes gradcheck along the first and other dims", "[ops][shape]") {
+  auto x = ag::tensor({{1, 2, 3}, {4, 5, 6}}, ag::requires_grad());
+  ag::sum(ag::slice(x, 1, 1, 3) + ag::slice(x, 1, 0, 2)).backward();
+  CHECK_THAT(x.grad(), HasValues({1, 2, 1, 1, 2, 1}));
+
+  ag::manual_seed(37);
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::slice(x, 0, 1, 3); }, normal({4, 3}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::slice(x, 1, -2, 100); }, normal({2, 4, 3}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::slice(x, -1, 0, 2); }, normal({2, 1, 3}));
+  check_rearrangement_gradients([](const ag::Tensor& x) { return ag::slice(x, 0, 2, 1); }, normal({3}));
+}
+
+TEST_CASE("ops read index and slice results, which start mid-storage, at their own offset", "[ops][shape]") {
+  const auto x = counting({3, 2});
+  CHECK_THAT(ag::concat({x[2], x[0]}), HasValues({4, 5, 0, 1}));
+  CHECK_THAT(ag::stack({x[1], x[2]}, 1), HasValues({2, 4, 3, 5}));
+  CHECK_THAT(ag::transpose(ag::slice(x, 0, 1, 3), 0, 1), HasValues({2, 4, 3, 5}));
+  CHECK_THAT(ag::matmul(x[2], ag::slice(x, 0, 1, 3)), HasValues({4 * 2 + 5 * 4, 4 * 3 + 5 * 5}));
+  CHECK_THAT(ag::expand(x[1], {2, 2}), HasValues({2, 3, 2, 3}));
+
+  ag::manual_seed(38);
+  const auto f = [](const std::vector<ag::Tensor>& in) {
+    const ag::Tensor& x = in[0];
+    return ag::concat({x[2], ag::slice(x, 0, 1, 2)[0]}) * ag::matmul(ag::slice(x, 0, 1, 3), x[0]).sum();
+  };
+  CHECK_THAT(ag::gradcheck(f, {normal({3, 2})}), PassesGradcheck());
+}
+
+TEST_CASE("slice refuses 0-d tensors and dims out of range", "[ops][shape][errors]") {
+  CHECK_THROWS_WITH(ag::slice(ag::zeros({2, 3}), 2, 0, 1), StartsWith("slice:") && Contains("dim 2"));
+  CHECK_THROWS_WITH(ag::slice(ag::scalar(1.0), 0, 0, 1), StartsWith("slice:") && Contains("0-d"));
+}
