@@ -49,4 +49,11 @@ int normalize_dim(std::int64_t dim, int ndim, const char* op) {
   return static_cast<int>(dim < 0 ? dim + range : dim);
 }
 
+int normalize_new_dim(std::int64_t dim, int ndim, const char* op) {
+  if (dim < -(ndim + 1) || dim > ndim)
+    fail("{}: dim {} is out of range for a new dimension of a tensor with {} dimensions (expected [{}, {}])", op, dim,
+         ndim, -(ndim + 1), ndim);
+  return static_cast<int>(dim < 0 ? dim + ndim + 1 : dim);
+}
+
 }  // namespace ag

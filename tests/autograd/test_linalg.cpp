@@ -177,3 +177,8 @@ TEST_CASE("dot refuses anything but two 1-D tensors of one length and dtype", "[
   CHECK_THROWS_WITH(ag::dot(ag::zeros({3}), ag::zeros({3}, ag::kFloat64)),
                     StartsWith("dot:") && Contains("float32") && Contains("float64"));
 }
+
+TEST_CASE("matmul names both full shapes when batch dimensions do not broadcast", "[ops][linalg][errors]") {
+  CHECK_THROWS_WITH(ag::matmul(ag::zeros({2, 3, 4}), ag::zeros({3, 4, 5})),
+                    Catch::Contains("[2, 3, 4]") && Catch::Contains("[3, 4, 5]") && Catch::Contains("(2 vs 3)"));
+}

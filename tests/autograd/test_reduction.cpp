@@ -219,3 +219,9 @@ TEST_CASE("sum_to_shape refuses a shape that does not broadcast to the tensor's"
   CHECK_THROWS_WITH(ag::sum_to_shape(ag::zeros({3}), {2, 3}),
                     StartsWith("sum_to_shape:") && Contains("[2, 3]") && Contains("[3]"));
 }
+
+TEST_CASE("max over a dimension of an empty tensor gives an empty result, as PyTorch", "[ops][reduction]") {
+  const auto result = ag::max(ag::zeros({0, 3}), {1});
+  CHECK(result.shape() == ag::Shape{0});
+  CHECK_THROWS_WITH(ag::max(ag::zeros({3, 0}), {1}), Catch::Contains("max") && Catch::Contains("[3, 0]"));
+}

@@ -324,3 +324,10 @@ TEST_CASE("slice refuses 0-d tensors and dims out of range", "[ops][shape][error
   CHECK_THROWS_WITH(ag::slice(ag::zeros({2, 3}), 2, 0, 1), StartsWith("slice:") && Contains("dim 2"));
   CHECK_THROWS_WITH(ag::slice(ag::scalar(1.0), 0, 0, 1), StartsWith("slice:") && Contains("0-d"));
 }
+
+TEST_CASE("unsqueeze and stack name the input's own dimension count in range errors", "[ops][shape][errors]") {
+  CHECK_THROWS_WITH(ag::unsqueeze(ag::zeros({2, 3}), 3),
+                    Catch::Contains("unsqueeze") && Catch::Contains("2 dimensions") && Catch::Contains("[-3, 2]"));
+  CHECK_THROWS_WITH(ag::stack({ag::zeros({2}), ag::zeros({2})}, -3),
+                    Catch::Contains("stack") && Catch::Contains("1 dimensions"));
+}

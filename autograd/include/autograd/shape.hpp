@@ -67,6 +67,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
 // Maps a possibly negative dim into [0, ndim), or throws naming the op.
 int normalize_dim(std::int64_t dim, int ndim, const char* op);
+// The same for where a new dimension goes (unsqueeze, stack): [0, ndim].
+int normalize_new_dim(std::int64_t dim, int ndim, const char* op);
 
 }  // namespace ag
 

@@ -110,6 +110,13 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Shape a_batch = a.shape();
   Shape b_batch = b.shape();
   for (int i = 0; i < 2; ++i) a_batch.erase(a_batch.size() - 1), b_batch.erase(b_batch.size() - 1);
+  for (int i = 1; i <= std::min(a_batch.size(), b_batch.size()); ++i) {
+    const std::int64_t da = a_batch[a_batch.size() - i];
+    const std::int64_t db = b_batch[b_batch.size() - i];
+    if (da != db && da != 1 && db != 1)
+      fail("matmul: the batch dimensions of shapes {} and {} cannot be broadcast together ({} vs {})", a.shape(),
+           b.shape(), da, db);
+  }
   const Shape batch = broadcast_shapes(a_batch, b_batch, "matmul");
   auto with_batch = [&batch](const Tensor& t) {
     std::vector<std::int64_t> dims = dims_of(batch);

@@ -44,7 +44,8 @@ struct GroupMax {
 };
 
 GroupMax group_max(const char* op, const Tensor& x, const Shape& kept) {
-  if (x.numel() == 0) fail("{}: cannot take the maximum of an empty tensor (shape {})", op, x.shape());
+  if (x.numel() == 0 && kept.numel() > 0)
+    fail("{}: the reduced dimensions of shape {} are empty, so there is no maximum", op, x.shape());
   GroupMax result{empty(kept, x.dtype()), std::vector<std::int64_t>(static_cast<std::size_t>(kept.numel()), -1)};
   dispatch(x.dtype(), [&]<class T>(T) {
     const T* px = x.data<T>();

@@ -175,7 +175,7 @@ Tensor squeeze(const Tensor& x, std::int64_t dim) {
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
-  const int d = normalize_dim(dim, x.dim() + 1, "unsqueeze");
+  const int d = normalize_new_dim(dim, x.dim(), "unsqueeze");
   Shape shape = x.shape();
   shape.insert(d, 1);
   return reshaped("unsqueeze", x, shape);
@@ -235,7 +235,7 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {
 
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim) {
   if (tensors.empty()) fail("stack: needs at least one tensor");
-  const int d = normalize_dim(dim, tensors.front().dim() + 1, "stack");
+  const int d = normalize_new_dim(dim, tensors.front().dim(), "stack");
   std::vector<Tensor> expanded;
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     if (!(tensors[i].shape() == tensors.front().shape()))
