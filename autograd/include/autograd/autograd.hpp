@@ -21,3 +21,4 @@
 #include <autograd/shape.hpp>
 #include <autograd/tensor.hpp>
 #include <autograd/tensor_options.hpp>
+#include <autograd/threads.hpp>
