@@ -1,0 +1,84 @@
+#pragma once
+
+#include <autograd/tensor.hpp>
+
+#include <fmt/format.h>
+
+#include <concepts>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ag::nn {
+
+// The base of every layer and model, as torch::nn::Module: it owns named parameters and named submodules,
+// and finds them all recursively. Modules are held by std::shared_ptr (std::make_shared<Linear>(2, 3)).
+class Module {
+ public:
+  Module() = default;
+  Module(const Module&) = delete;  // a copy would silently share its parameters with the original
+  Module& operator=(const Module&) = delete;
+  virtual ~Module() = default;
+
+  // The type's name for summaries and errors; user modules get their demangled C++ type name.
+  virtual std::string name() const;
+  // The settings shown after the name, as PyTorch's extra_repr: "in_features=2, out_features=3, bias=true".
+  virtual std::string extra_repr() const { return ""; }
+
+  // Adds `tensor` as a parameter (setting requires_grad) and returns it; the module keeps the same tensor.
+  Tensor register_parameter(std::string name, Tensor tensor, bool requires_grad = true);
+
+  template <std::derived_from<Module> M>
+  std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
+    add_child(std::move(name), module);
+    return module;
+  }
+
+  // Parameters of this module and then of its submodules, named by their path ("layers.0.weight").
+  // A tensor registered twice is listed once, as in PyTorch, so an optimiser updates it once.
+  std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true) const;
+  std::vector<Tensor> parameters(bool recurse = true) const;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const { return children_; }
+  std::vector<std::shared_ptr<Module>> children() const;
+
+  // Drops every parameter's gradient (PyTorch's set_to_none).
+  void zero_grad();
+
+  // Switches this module and all its submodules between training and evaluation behaviour.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  // The module tree with each parameter's shape and the total parameter count.
+  std::string summary() const;
+
+ private:
+  void add_child(std::string name, std::shared_ptr<Module> child);
+  void append_summary(std::string& out, int depth) const;
+
+  std::vector<std::pair<std::string, Tensor>> parameters_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+// A module that maps one tensor to one tensor, so that Sequential can chain it.
+class UnaryModule : public Module {
+ public:
+  virtual Tensor forward(const Tensor& input) = 0;
+  Tensor operator()(const Tensor& input) { return forward(input); }
+};
+
+std::ostream& operator<<(std::ostream& out, const Module& module);
+
+}  // namespace ag::nn
+
+// fmt::print("{}", *model) prints model->summary().
+template <std::derived_from<ag::nn::Module> M>
+struct fmt::formatter<M> : fmt::formatter<std::string_view> {
+  auto format(const M& module, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(module.summary(), ctx);
+  }
+};

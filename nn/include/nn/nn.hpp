@@ -1,0 +1,18 @@
+#pragma once
+
+// Everything of the nn layer in one include (modules, layers, losses, initialisers, data and optimisers),
+// together with the autograd core it builds on.
+
+#include <autograd/autograd.hpp>
+#include <nn/activation.hpp>
+#include <nn/data_loader.hpp>
+#include <nn/dataset.hpp>
+#include <nn/functional.hpp>
+#include <nn/init.hpp>
+#include <nn/linear.hpp>
+#include <nn/loss.hpp>
+#include <nn/module.hpp>
+#include <nn/optim/adam.hpp>
+#include <nn/optim/optimizer.hpp>
+#include <nn/optim/sgd.hpp>
+#include <nn/sequential.hpp>

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <nn/module.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ag::nn {
+
+// Chains unary modules, feeding each one's output to the next; they are registered as children "0", "1", ...
+//   auto model = std::make_shared<Sequential>(std::make_shared<Linear>(2, 8), std::make_shared<ReLU>());
+class Sequential : public UnaryModule {
+ public:
+  Sequential() = default;
+  template <std::derived_from<UnaryModule>... Modules>
+  explicit Sequential(std::shared_ptr<Modules>... modules) {
+    (push_back(std::move(modules)), ...);
+  }
+
+  void push_back(std::shared_ptr<UnaryModule> module);
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "Sequential"; }
+
+  std::size_t size() const { return modules_.size(); }
+  const std::shared_ptr<UnaryModule>& operator[](std::size_t index) const;
+
+ private:
+  std::vector<std::shared_ptr<UnaryModule>> modules_;
+};
+
+}  // namespace ag::nn

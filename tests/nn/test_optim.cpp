@@ -1,0 +1,162 @@
+#include <nn/nn.hpp>
+
+#include <autograd/autograd.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+using Catch::Contains;
+
+namespace {
+
+// Runs `steps` optimiser steps on loss = sum(p²) / 2, whose gradient is p itself, and returns p after each.
+// p starts at [1, -2].
+std::vector<std::vector<double>> trajectory(
+    const std::function<std::unique_ptr<ag::optim::Optimizer>(ag::Tensor)>& make, int steps = 3) {
+  auto p = ag::tensor({1.0, -2.0}, ag::dtype(ag::kFloat64).requires_grad(true));
+  auto optimizer = make(p);
+  std::vector<std::vector<double>> values;
+  for (int i = 0; i < steps; ++i) {
+    optimizer->zero_grad();
+    (p * p * 0.5).sum().backward();
+    optimizer->step();
+    values.push_back(p.to_vector());
+  }
+  return values;
+}
+
+std::unique_ptr<ag::optim::Optimizer> sgd(ag::Tensor p, ag::optim::SGDOptions options) {
+  return std::make_unique<ag::optim::SGD>(std::vector<ag::Tensor>{p}, options);
+}
+
+std::unique_ptr<ag::optim::Optimizer> adam(ag::Tensor p, ag::optim::AdamOptions options) {
+  return std::make_unique<ag::optim::Adam>(std::vector<ag::Tensor>{p}, options);
+}
+
+// For SGD the update is linear in p, so p[1] is always -2 p[0]; each expected value is p[0].
+void check_first_then_doubled(const std::vector<std::vector<double>>& values, const std::vector<double>& expected) {
+  REQUIRE(values.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(values[i][0] == Approx(expected[i]).epsilon(1e-12));
+    CHECK(values[i][1] == Approx(-2.0 * expected[i]).epsilon(1e-12));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("plain SGD steps p -= lr g", "[nn][optim][sgd]") {
+  // 1 - 0.1 * 1 = 0.9, then 0.9 * 0.9, then 0.81 * 0.9.
+  check_first_then_doubled(trajectory([](auto p) { return sgd(p, ag::optim::SGDOptions(0.1)); }), {0.9, 0.81, 0.729});
+}
+
+TEST_CASE("SGD with momentum starts its buffer at the first gradient", "[nn][optim][sgd]") {
+  // buf = 1, p = 0.9; buf = 0.9 + 0.9 = 1.8, p = 0.72; buf = 1.62 + 0.72 = 2.34, p = 0.486.
+  check_first_then_doubled(trajectory([](auto p) { return sgd(p, ag::optim::SGDOptions(0.1).momentum(0.9)); }),
+                           {0.9, 0.72, 0.486});
+}
+
+TEST_CASE("SGD with Nesterov momentum steps along g + momentum * buf", "[nn][optim][sgd]") {
+  // buf = 1, step 1 + 0.9 = 1.9, p = 0.81; buf = 0.9 + 0.81 = 1.71, step 0.81 + 1.539 = 2.349, p = 0.5751;
+  // buf = 1.539 + 0.5751 = 2.1141, step 0.5751 + 1.90269 = 2.47779, p = 0.327321.
+  check_first_then_doubled(
+      trajectory([](auto p) { return sgd(p, ag::optim::SGDOptions(0.1).momentum(0.9).nesterov(true)); }),
+      {0.81, 0.5751, 0.327321});
+}
+
+TEST_CASE("SGD with weight decay adds weight_decay * p to the gradient", "[nn][optim][sgd]") {
+  // g = p + 0.5 p, so each step multiplies p by 1 - 0.15.
+  check_first_then_doubled(trajectory([](auto p) { return sgd(p, ag::optim::SGDOptions(0.1).weight_decay(0.5)); }),
+                           {0.85, 0.7225, 0.614125});
+}
+
+TEST_CASE("SGD with dampening scales the gradient into the buffer after the first step", "[nn][optim][sgd]") {
+  // buf = 1, p = 0.9; buf = 0.9 + 0.5 * 0.9 = 1.35, p = 0.765; buf = 1.215 + 0.3825 = 1.5975, p = 0.60525.
+  check_first_then_doubled(
+      trajectory([](auto p) { return sgd(p, ag::optim::SGDOptions(0.1).momentum(0.9).dampening(0.5)); }),
+      {0.9, 0.765, 0.60525});
+}
+
+TEST_CASE("Adam matches PyTorch's bias-corrected update over three steps", "[nn][optim][adam]") {
+  // Step 1: m̂ = g and v̂ = g², so p moves by lr * g / (|g| + eps): 1 - 0.1 / (1 + 1e-8) = 0.900000001.
+  const auto values = trajectory([](auto p) { return adam(p, ag::optim::AdamOptions(0.1)); });
+  const std::vector<std::vector<double>> expected{{0.900000001, -1.9000000005},
+                                                  {0.8004122297123382, -1.8001664866210927},
+                                                  {0.701586274504415, -1.7006233928121137}};
+  for (std::size_t step = 0; step < expected.size(); ++step)
+    for (std::size_t i = 0; i < 2; ++i) CHECK(values[step][i] == Approx(expected[step][i]).epsilon(1e-12));
+}
+
+TEST_CASE("Adam with weight decay and custom betas matches hand-computed values", "[nn][optim][adam]") {
+  const auto values = trajectory(
+      [](auto p) { return adam(p, ag::optim::AdamOptions(0.1).betas(0.5, 0.9).eps(1e-3).weight_decay(0.1)); });
+  // g = 1.1 p. Step 1: m̂ = 1.1, v̂ = 1.21, p = 1 - 0.1 * 1.1 / (1.1 + 1e-3).
+  CHECK(values[0][0] == Approx(1.0 - 0.11 / 1.101).epsilon(1e-12));
+  CHECK(values[1][0] == Approx(0.8018013583843611).epsilon(1e-12));
+  CHECK(values[2][0] == Approx(0.7062577062519937).epsilon(1e-12));
+}
+
+TEST_CASE("optimisers keep per-parameter state and skip parameters without a gradient", "[nn][optim]") {
+  auto used = ag::tensor({1.0, 2.0}, ag::dtype(ag::kFloat64).requires_grad(true));
+  auto unused = ag::tensor({5.0}, ag::dtype(ag::kFloat64).requires_grad(true));
+  ag::optim::SGD sgd({used, unused}, ag::optim::SGDOptions(0.5).momentum(0.9));
+  ag::optim::Adam adam({used, unused}, ag::optim::AdamOptions(0.5));
+  (used * 3.0).sum().backward();
+  sgd.step();
+  CHECK(used.to_vector() == std::vector<double>{-0.5, 0.5});
+  CHECK(unused.to_vector() == std::vector<double>{5.0});
+  CHECK(sgd.state()[0].momentum_buffer.to_vector() == std::vector<double>{3.0, 3.0});
+  CHECK_FALSE(sgd.state()[1].momentum_buffer.defined());
+
+  adam.step();
+  CHECK(adam.state()[0].step == 1);
+  CHECK(adam.state()[0].exp_avg.at({0}) == Approx(0.3));
+  CHECK(adam.state()[0].exp_avg_sq.at({0}) == Approx(0.009));
+  CHECK(adam.state()[1].step == 0);
+  CHECK(unused.to_vector() == std::vector<double>{5.0});
+
+  sgd.zero_grad();
+  CHECK_FALSE(used.grad().defined());
+}
+
+TEST_CASE("the learning rate can be read and changed between steps", "[nn][optim]") {
+  auto p = ag::tensor({1.0}, ag::dtype(ag::kFloat64).requires_grad(true));
+  ag::optim::SGD sgd({p}, ag::optim::SGDOptions(0.1));
+  CHECK(sgd.learning_rate() == 0.1);
+  sgd.set_learning_rate(0.5);
+  CHECK(sgd.options().lr() == 0.5);
+  (p * 2.0).sum().backward();
+  sgd.step();
+  CHECK(p.item() == Approx(0.0));
+
+  ag::optim::Adam adam({p});
+  CHECK(adam.learning_rate() == 1e-3);
+  adam.set_learning_rate(0.01);
+  CHECK(adam.options().lr() == 0.01);
+  CHECK_THROWS_WITH(adam.set_learning_rate(-1.0), Contains("Adam") && Contains("-1"));
+}
+
+TEST_CASE("an optimiser trains a model's parameters", "[nn][optim]") {
+  ag::manual_seed(4);
+  auto model = std::make_shared<ag::nn::Linear>(1, 1, ag::nn::LinearOptions().dtype(ag::kFloat64));
+  ag::optim::SGD sgd(model->parameters(), ag::optim::SGDOptions(0.1).momentum(0.5));
+  const auto x = ag::tensor({{-1.0}, {0.0}, {1.0}, {2.0}}, ag::kFloat64);
+  const auto y = x * 3.0 + 1.0;
+  for (int i = 0; i < 200; ++i) {
+    sgd.zero_grad();
+    ag::nn::functional::mse_loss((*model)(x), y).backward();
+    sgd.step();
+  }
+  CHECK(model->weight.item() == Approx(3.0).epsilon(1e-6));
+  CHECK(model->bias.item() == Approx(1.0).epsilon(1e-6));
+}
+
+TEST_CASE("optimisers refuse bad settings and parameter lists", "[nn][optim][errors]") {
+  auto p = ag::ones({1}, ag::requires_grad());
+  CHECK_THROWS_WITH(ag::optim::SGD({}, ag::optim::SGDOptions(0.1)), Contains("empty parameter list"));
+  CHECK_THROWS_WITH(ag::optim::SGD({p * 2.0}, ag::optim::SGDOptions(0.1)), Contains("leaf") && Contains("mul"));
+  CHECK_THROWS_WITH(ag::optim::SGD({p}, ag::optim::SGDOptions(-0.1)), Contains("learning rate"));
+  CHECK_THROWS_WITH(ag::optim::SGD({p}, ag::optim::SGDOptions(0.1).nesterov(true)),
+                    Contains("nesterov") && Contains("momentum"));
+  CHECK_THROWS_WITH(ag::optim::Adam({p}, ag::optim::AdamOptions().betas(0.9, 1.0)), Contains("betas"));
+}
