@@ -10,9 +10,8 @@ Strides broadcast_strides(const Shape& shape, const Shape& target) {
   return strides;
 }
 
-void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
-  if (a.dtype() != b.dtype())
-    fail("{}: dtype mismatch: {} (shape {}) and {} (shape {}); convert one with .to()", op, dtype_name(a.dtype()),
+void fail_dtype_mismatch(const char* op, const Tensor& a, const Tensor& b) {
+  fail("{}: dtype mismatch: {} (shape {}) and {} (shape {}); convert one with .to()", op, dtype_name(a.dtype()),
          a.shape(), dtype_name(b.dtype()), b.shape());
 }
 

@@ -16,7 +16,11 @@ using Strides = std::array<std::int64_t, kMaxDims>;
 // Strides that read `shape` as if it were broadcast to `target` (0 along broadcast dimensions).
 Strides broadcast_strides(const Shape& shape, const Shape& target);
 
-void check_same_dtype(const char* op, const Tensor& a, const Tensor& b);
+[[noreturn]] void fail_dtype_mismatch(const char* op, const Tensor& a, const Tensor& b);
+
+inline void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype()) fail_dtype_mismatch(op, a, b);
+}
 
 // Calls visit(offset_a, offset_b) for every element of `shape` in row-major order, each operand walking
 // its own strides.
@@ -48,6 +52,11 @@ void for_each_offset(const Shape& shape, const Strides& strides_a, const Strides
 template <class F>
 Tensor binary_map(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
+  if (a.dim() == 0 && b.dim() == 0) {  // scalar graphs: skip the shape work entirely
+    Tensor out = empty({}, a.dtype());
+    dispatch(a.dtype(), [&]<class T>(T) { *out.mutable_data<T>() = f(*a.data<T>(), *b.data<T>()); });
+    return out;
+  }
   const bool same_shape = a.shape() == b.shape();
   const Shape out_shape = same_shape ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
   Tensor out = empty(out_shape, a.dtype());
