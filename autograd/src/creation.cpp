@@ -111,7 +111,12 @@ Tensor arange(double start, double end, double step, TensorOptions options) {
 }
 
 Tensor rand(const Shape& shape, TensorOptions options) {
-  return filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_uniform(v, n, 0.0, 1.0); });
+  Tensor result = filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_uniform(v, n, 0.0, 1.0); });
+  if (result.dtype() == kFloat32) {  // a double just below 1 rounds up to 1.0f; keep [0, 1) as promised
+    float* values = result.mutable_data<float>();
+    for (std::int64_t i = 0; i < result.numel(); ++i) values[i] = std::min(values[i], std::nextafter(1.0f, 0.0f));
+  }
+  return result;
 }
 
 Tensor randn(const Shape& shape, TensorOptions options) {

@@ -3,6 +3,8 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/elementwise.hpp>
 
+#include "kernels.hpp"
+
 #include <span>
 #include <utility>
 #include <vector>
@@ -125,6 +127,9 @@ void GraphTask::accumulate(TensorImpl* target, Tensor grad) {
   if (Node* node = target->grad_fn) {
     add_into(node->pending_grad_, std::move(grad));
   } else if (accumulate_into_leaves && target->requires_grad) {
+    // A leaf's grad() is the user's to change in place, so it never shares values with another gradient.
+    if (!target->grad.defined() && (grad.impl()->refcount > 1 || grad.impl()->storage->refcount > 1))
+      grad = kernels::copy(grad);
     add_into(target->grad, std::move(grad));
   }
 }

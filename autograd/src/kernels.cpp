@@ -12,7 +12,7 @@ Strides broadcast_strides(const Shape& shape, const Shape& target) {
 
 void fail_dtype_mismatch(const char* op, const Tensor& a, const Tensor& b) {
   fail("{}: dtype mismatch: {} (shape {}) and {} (shape {}); convert one with .to()", op, dtype_name(a.dtype()),
-         a.shape(), dtype_name(b.dtype()), b.shape());
+       a.shape(), dtype_name(b.dtype()), b.shape());
 }
 
 Tensor sum_to(const Tensor& source, const Shape& shape) {

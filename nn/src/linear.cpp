@@ -2,23 +2,14 @@
 #include <nn/linear.hpp>
 
 #include <autograd/creation.hpp>
-#include <autograd/ops/elementwise.hpp>
 #include <autograd/ops/linalg.hpp>
-#include <autograd/ops/shape_ops.hpp>
 
 #include <cmath>
 
 namespace ag::nn {
 
 Tensor functional::linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
-  if (weight.dim() != 2 || input.dim() == 0 || input.shape().back() != weight.shape()[1])
-    fail("linear: input shape {} does not fit weight shape {} (expected a weight [out, in] and an input [..., in])",
-         input.shape(), weight.shape());
-  if (bias.defined() && !(bias.shape() == Shape{weight.shape()[0]}))
-    fail("linear: bias shape {} does not fit weight shape {} (expected a bias [{}])", bias.shape(), weight.shape(),
-         weight.shape()[0]);
-  const Tensor product = matmul(input, transpose(weight, 0, 1));
-  return bias.defined() ? product + bias : product;
+  return ag::linear(input, weight, bias);
 }
 
 Linear::Linear(std::int64_t in_features, std::int64_t out_features, LinearOptions options)

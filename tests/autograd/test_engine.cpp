@@ -194,3 +194,21 @@ TEST_CASE("a backward that sends a gradient of the wrong shape names the op and 
   auto y = wrong_shape_grad(x).sum();
   CHECK_THROWS_WITH(y.backward(), Contains("broken backward") && Contains("[]") && Contains("[2, 2]"));
 }
+
+TEST_CASE("each leaf gets a gradient of its own, even when an op hands both inputs the same one", "[engine]") {
+  auto a = ag::ones({2}, ag::requires_grad());
+  auto b = ag::ones({2}, ag::requires_grad());
+  (a + b).sum().backward();
+  CHECK_FALSE(a.grad().is_same(b.grad()));
+  ag::NoGradGuard no_grad;
+  ag::Tensor a_grad = a.grad();  // a handle to the same gradient
+  a_grad.mul_(10.0);
+  CHECK(a.grad().to_vector() == std::vector<double>{10.0, 10.0});
+  CHECK(b.grad().to_vector() == std::vector<double>{1.0, 1.0});
+}
+
+TEST_CASE("set_num_threads accepts a positive count and refuses zero", "[engine][threads]") {
+  ag::set_num_threads(1);
+  CHECK(ag::get_num_threads() == 1);
+  CHECK_THROWS_WITH(ag::set_num_threads(0), Contains("set_num_threads"));
+}

@@ -182,3 +182,23 @@ TEST_CASE("matmul names both full shapes when batch dimensions do not broadcast"
   CHECK_THROWS_WITH(ag::matmul(ag::zeros({2, 3, 4}), ag::zeros({3, 4, 5})),
                     Catch::Contains("[2, 3, 4]") && Catch::Contains("[3, 4, 5]") && Catch::Contains("(2 vs 3)"));
 }
+
+TEST_CASE("linear equals matmul with the transposed weight plus bias, and passes gradcheck", "[ops][linalg]") {
+  ag::manual_seed(11);
+  const auto w = ag::randn({4, 3}, ag::kFloat64);
+  const auto b = ag::randn({4}, ag::kFloat64);
+  for (const ag::Shape& shape : {ag::Shape{3}, ag::Shape{5, 3}, ag::Shape{2, 5, 3}}) {
+    const auto x = ag::randn(shape, ag::kFloat64);
+    const auto expected = ag::matmul(x, w.t()) + b;
+    const auto actual = ag::linear(x, w, b);
+    REQUIRE(actual.shape() == expected.shape());
+    for (std::int64_t i = 0; i < actual.numel(); ++i)
+      CHECK(actual.to_vector()[i] == Approx(expected.to_vector()[i]).epsilon(1e-12));
+    CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::linear(in[0], in[1], in[2]); }, {x, w, b}),
+               PassesGradcheck());
+    CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::linear(in[0], in[1]); }, {x, w}), PassesGradcheck());
+  }
+  CHECK_THROWS_WITH(ag::linear(ag::zeros({2, 5}), ag::zeros({4, 3})),
+                    Catch::Contains("linear") && Catch::Contains("[2, 5]") && Catch::Contains("[4, 3]"));
+  CHECK_THROWS_WITH(ag::linear(ag::zeros({2, 3}), ag::zeros({4, 3}), ag::zeros({3})), Catch::Contains("bias"));
+}

@@ -129,4 +129,41 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return batched_matmul(with_batch(a), with_batch(b));
 }
 
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  if (weight.dim() != 2 || input.dim() == 0 || input.shape().back() != weight.shape()[1])
+    fail("linear: input shape {} does not fit weight shape {} (expected a weight [out, in] and an input [..., in])",
+         input.shape(), weight.shape());
+  kernels::check_same_dtype("linear", input, weight);
+  if (bias.defined()) {
+    kernels::check_same_dtype("linear", input, bias);
+    if (!(bias.shape() == Shape{weight.shape()[0]}))
+      fail("linear: bias shape {} does not fit weight shape {} (expected a bias [{}])", bias.shape(), weight.shape(),
+           weight.shape()[0]);
+  }
+  const Product p{1, input.numel() / std::max<std::int64_t>(1, weight.shape()[1]), weight.shape()[1],
+                  weight.shape()[0]};
+  Shape out_shape = input.shape();
+  out_shape[out_shape.size() - 1] = p.n;
+  Tensor out = batched_gemm(input, false, weight, true, out_shape, 1, p.m, p.n, p.k);
+  if (bias.defined()) {
+    dispatch(out.dtype(), [&]<class T>(T) {
+      T* po = out.mutable_data<T>();
+      const T* pb = bias.data<T>();
+      for (std::int64_t row = 0; row < p.m; ++row)
+        for (std::int64_t j = 0; j < p.n; ++j) po[row * p.n + j] += pb[j];
+    });
+  }
+  auto backward = [p](BackwardContext& ctx, const Tensor& grad) {
+    const Tensor& input = ctx.input(0);
+    const Tensor& weight = ctx.input(1);
+    // d input = g · W, d weight = gᵀ · input, d bias = g summed over rows.
+    if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, weight, false, input.shape(), 1, p.m, p.k, p.n));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(grad, true, input, false, weight.shape(), 1, p.n, p.k, p.m));
+    if (ctx.inputs_count() == 3 && ctx.needs_grad(2))
+      ctx.add_grad(2, kernels::sum_to(grad.reshape({p.m, p.n}), Shape{p.n}));
+  };
+  if (bias.defined()) return make_op("linear", std::move(out), {input, weight, bias}, backward);
+  return make_op("linear", std::move(out), {input, weight}, backward);
+}
+
 }  // namespace ag

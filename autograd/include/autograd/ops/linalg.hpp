@@ -11,4 +11,9 @@ Tensor dot(const Tensor& a, const Tensor& b);
 // 2-D·2-D is a matrix product, and leading batch dimensions broadcast. Runs on OpenBLAS.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// input [..., in] · weightᵀ + bias for a weight [out, in] and an optional bias [out], as
+// torch.nn.functional.linear: one BLAS call that reads the weight transposed in place, the bias added in the
+// same pass over the result.
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
+
 }  // namespace ag
