@@ -210,6 +210,7 @@ void BackwardContext::add_grad(std::size_t index, Tensor grad) {
   if (!(grad.shape() == target.shape()) || grad.dtype() != target.dtype())
     fail("{} backward: the gradient for input {} has shape {} and dtype {}, but the input has shape {} and dtype {}",
          node_.name(), index, grad.shape(), dtype_name(grad.dtype()), target.shape(), dtype_name(target.dtype()));
+  if (is_anomaly_enabled()) detail::check_finite_backward(node_, index, grad);
   task_.accumulate(target.impl(), std::move(grad));
 }
 

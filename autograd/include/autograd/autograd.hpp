@@ -2,6 +2,7 @@
 
 // Everything of the autograd core in one include.
 
+#include <autograd/anomaly.hpp>
 #include <autograd/creation.hpp>
 #include <autograd/dtype.hpp>
 #include <autograd/engine.hpp>

@@ -2,6 +2,7 @@
 
 // Recording differentiable ops: every built-in op and every user-defined one goes through make_op.
 
+#include <autograd/anomaly.hpp>
 #include <autograd/detail/pool.hpp>
 #include <autograd/grad_mode.hpp>
 #include <autograd/tensor.hpp>
@@ -46,6 +47,8 @@ class Node {
 
   const char* name() const { return name_; }
   std::span<const Tensor> inputs() const { return {inputs_, num_inputs_}; }
+  // The order in which ops were recorded on this thread: where in the forward pass this one was created.
+  std::uint64_t sequence_nr() const { return sequence_nr_; }
   virtual void backward(BackwardContext& ctx, const Tensor& grad_output) = 0;
 
   // Nodes live in pooled blocks together with their inputs; this ends both.
@@ -62,6 +65,8 @@ class Node {
   Tensor* inputs_;
   std::uint32_t num_inputs_;
   std::uint32_t block_bytes_;
+  std::uint64_t sequence_nr_ = ++last_sequence_nr;
+  inline static thread_local std::uint64_t last_sequence_nr = 0;
   std::uint64_t visit_mark_ = 0;  // which backward pass last reached this node
   Tensor pending_grad_;           // the gradient summed so far during a backward pass
 };
@@ -87,6 +92,11 @@ inline bool any_requires_grad(std::span<const Tensor> inputs) {
 
 // A tensor that shares `tensor`'s values but none of its graph.
 Tensor alias(const Tensor& tensor);
+
+// Anomaly mode: throws when `values`, computed by `node` (forward) or for its input `input_index` (backward),
+// hold a NaN or an Inf.
+void check_finite_forward(const Node& node, const Tensor& values);
+void check_finite_backward(const Node& node, std::size_t input_index, const Tensor& values);
 
 }  // namespace detail
 
@@ -120,6 +130,7 @@ Tensor make_op(const char* name, Tensor output, std::span<const Tensor> inputs, 
                                     static_cast<std::uint32_t>(bytes), std::move(backward));
   output.impl()->grad_fn = node;
   output.impl()->requires_grad = true;
+  if (is_anomaly_enabled()) detail::check_finite_forward(*node, output);
   return output;
 }
 
