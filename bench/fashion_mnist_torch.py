@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""PyTorch's side of bench/fashion_mnist_ours.cpp: the same MLP 784-256-128-10 (ReLU, cross-entropy on logits,
+SGD with momentum 0.9), one thread, random float32 batches, and the same RESULT line.
+
+Run with /usr/bin/python3 (Debian's python3-torch); flags: --batch N, --steps N, --repetitions N, --quick.
+"""
+
+import argparse
+import resource
+import time
+
+import torch
+
+FEATURES, CLASSES, BATCHES_IN_POOL = 784, 10, 4
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--repetitions", type=int)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    steps = args.steps or (2 if args.quick else 16384 // args.batch)
+    repetitions = args.repetitions or (1 if args.quick else 5)
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    batches = [(torch.rand(args.batch, FEATURES), torch.randint(CLASSES, (args.batch,)))
+               for _ in range(BATCHES_IN_POOL)]
+    model = torch.nn.Sequential(torch.nn.Linear(FEATURES, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
+                                torch.nn.ReLU(), torch.nn.Linear(128, CLASSES))
+    sgd = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    cross_entropy = torch.nn.CrossEntropyLoss()
+
+    best = float("inf")
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        for step in range(steps):
+            inputs, targets = batches[step % BATCHES_IN_POOL]
+            loss = cross_entropy(model(inputs), targets)
+            sgd.zero_grad(set_to_none=True)  # as the framework's zero_grad
+            loss.backward()
+            sgd.step()
+        best = min(best, time.perf_counter() - start)
+
+    step_seconds = best / steps
+    flops = 6.0 * args.batch * (784 * 256 + 256 * 128 + 128 * 10)
+    print(f"RESULT benchmark=fashion-mnist-b{args.batch} side=pytorch value={args.batch / step_seconds:.6g} "
+          f"unit=samples/s maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} "
+          f"gflops={flops / step_seconds * 1e-9:.6g} torch={torch.__version__}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
