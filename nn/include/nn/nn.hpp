@@ -7,7 +7,9 @@
 #include <nn/activation.hpp>
 #include <nn/data_loader.hpp>
 #include <nn/dataset.hpp>
+#include <nn/fashion_mnist.hpp>
 #include <nn/functional.hpp>
+#include <nn/idx.hpp>
 #include <nn/init.hpp>
 #include <nn/linear.hpp>
 #include <nn/loss.hpp>
