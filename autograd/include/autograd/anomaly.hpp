@@ -4,6 +4,8 @@
 // forward pass and every gradient it sends back, and throws ag::Error at the first NaN or Inf, naming the op,
 // its input shapes, its sequence number in the forward pass and any labels. Off by default; per thread.
 
+#include <autograd/grad_mode.hpp>
+
 namespace ag {
 
 namespace detail {
@@ -13,15 +15,9 @@ inline thread_local bool anomaly_enabled = false;
 inline bool is_anomaly_enabled() { return detail::anomaly_enabled; }
 inline void set_detect_anomaly(bool enabled) { detail::anomaly_enabled = enabled; }
 
-class DetectAnomalyGuard {
+class DetectAnomalyGuard : detail::ScopedSwitch {
  public:
-  DetectAnomalyGuard() : previous_(detail::anomaly_enabled) { detail::anomaly_enabled = true; }
-  ~DetectAnomalyGuard() { detail::anomaly_enabled = previous_; }
-  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
-  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
-
- private:
-  bool previous_;
+  DetectAnomalyGuard() : ScopedSwitch(detail::anomaly_enabled, true) {}
 };
 
 }  // namespace ag

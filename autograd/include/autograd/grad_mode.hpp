@@ -4,22 +4,29 @@ namespace ag {
 
 namespace detail {
 inline thread_local bool grad_enabled = true;
-}
+
+// Sets one of this thread's switches for a scope and restores its previous value afterwards.
+class ScopedSwitch {
+ public:
+  ScopedSwitch(bool& flag, bool value) : flag_(flag), previous_(flag) { flag_ = value; }
+  ~ScopedSwitch() { flag_ = previous_; }
+  ScopedSwitch(const ScopedSwitch&) = delete;
+  ScopedSwitch& operator=(const ScopedSwitch&) = delete;
+
+ private:
+  bool& flag_;
+  bool previous_;
+};
+}  // namespace detail
 
 // Whether ops on this thread record a graph.
 inline bool is_grad_enabled() { return detail::grad_enabled; }
 inline void set_grad_enabled(bool enabled) { detail::grad_enabled = enabled; }
 
 // Turns graph recording off on this thread for its scope, as torch::NoGradGuard.
-class NoGradGuard {
+class NoGradGuard : detail::ScopedSwitch {
  public:
-  NoGradGuard() : previous_(detail::grad_enabled) { detail::grad_enabled = false; }
-  ~NoGradGuard() { detail::grad_enabled = previous_; }
-  NoGradGuard(const NoGradGuard&) = delete;
-  NoGradGuard& operator=(const NoGradGuard&) = delete;
-
- private:
-  bool previous_;
+  NoGradGuard() : ScopedSwitch(detail::grad_enabled, false) {}
 };
 
 }  // namespace ag
