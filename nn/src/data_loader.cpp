@@ -31,6 +31,11 @@ std::int64_t DataLoader::size() const {
   return options_.drop_last() || samples % options_.batch_size() == 0 ? full_batches : full_batches + 1;
 }
 
+void DataLoader::set_epoch(std::int64_t epoch) {
+  if (epoch < 0) fail("DataLoader::set_epoch: the epoch must be non-negative, got {}", epoch);
+  epoch_ = epoch;
+}
+
 DataLoader::Iterator DataLoader::begin() {
   std::vector<std::int64_t> order(static_cast<std::size_t>(dataset_.size()));
   std::iota(order.begin(), order.end(), 0);

@@ -6,6 +6,8 @@
 #include <zlib.h>
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -19,24 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system's temporary one, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ag_test_idx_XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 // An IDX file's bytes: magic number 0x0000<type><dims>, the sizes as big-endian uint32, then `values`.
 std::string idx_bytes(std::uint8_t type, const std::vector<std::uint32_t>& sizes, const std::string& values) {

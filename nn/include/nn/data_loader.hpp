@@ -88,6 +88,9 @@ class DataLoader {
   std::int64_t size() const;
   // Epochs started so far.
   std::int64_t epoch() const { return epoch_; }
+  // Makes the next begin() start epoch `epoch` (0-based), with that epoch's shuffle: how a resumed run picks up
+  // where a checkpoint left off.
+  void set_epoch(std::int64_t epoch);
   const TensorDataset& dataset() const { return dataset_; }
   const DataLoaderOptions& options() const { return options_; }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <autograd/tensor.hpp>
+#include <nn/state_dict.hpp>
 
 #include <fmt/format.h>
 
@@ -43,6 +44,15 @@ class Module {
   std::vector<Tensor> parameters(bool recurse = true) const;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const { return children_; }
   std::vector<std::shared_ptr<Module>> children() const;
+
+  // The parameters by name: the tensors themselves, not copies (PyTorch's state_dict()).
+  StateDict state_dict() const { return named_parameters(); }
+  // Throws an error naming `source` unless `state` holds exactly this module's parameter names, each with the
+  // parameter's shape and dtype.
+  void check_state_dict(const StateDict& state, std::string_view source) const;
+  // Checks `state`, then copies its values into the parameters, which stay the same tensors (so optimisers keep
+  // updating them). A failed check changes nothing.
+  void load_state_dict(const StateDict& state, std::string_view source = "load_state_dict");
 
   // Drops every parameter's gradient (PyTorch's set_to_none).
   void zero_grad();

@@ -18,3 +18,5 @@
 #include <nn/optim/optimizer.hpp>
 #include <nn/optim/sgd.hpp>
 #include <nn/sequential.hpp>
+#include <nn/serialize.hpp>
+#include <nn/state_dict.hpp>

@@ -2,6 +2,8 @@
 
 #include <nn/optim/optimizer.hpp>
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ag::optim {
@@ -66,10 +68,18 @@ class SGD : public Optimizer {
   double learning_rate() const override { return options_.lr(); }
   void set_learning_rate(double learning_rate) override;
 
+  std::string name() const override { return "SGD"; }
+
   const SGDOptions& options() const { return options_; }
-  // One entry per parameter, in the order of parameters(); open for checkpointing.
+  // One entry per parameter, in the order of parameters().
   std::vector<SGDParamState>& state() { return state_; }
   const std::vector<SGDParamState>& state() const { return state_; }
+
+ protected:
+  StateSchema state_schema() const override;
+  SavedState saved_state() const override;
+  void check_saved_state(const SavedState& saved, std::string_view source) const override;
+  void restore(const SavedState& saved) override;
 
  private:
   SGDOptions options_;

@@ -1,0 +1,60 @@
+#pragma once
+
+// Saving and loading named tensors, and checkpoints of a module with its optimiser.
+//
+// File format, version 1 (all integers little-endian):
+//   magic         8 bytes   "AGTENSOR"
+//   version       uint32    1
+//   file size     uint64    bytes in the whole file, checksum included
+//   count         uint32    number of entries
+//   count entries:
+//     name_length uint32    1..kMaxNameBytes
+//     name        bytes     UTF-8, unique within the file
+//     dtype       uint8     0 float32, 1 float64
+//     ndim        uint8     0..8
+//     sizes       int64 × ndim, each >= 0
+//     data        numel × dtype size bytes, row-major, IEEE 754 little-endian
+//   crc32         uint32    zlib's CRC-32 of every byte before it
+//
+// Files are written atomically (a temporary file in the same folder, flushed and fsynced, renamed over the old
+// one, then the folder fsynced): a crash leaves the old file or the new one, never a mix. A crash can leave a
+// temporary "<name>.tmp-XXXXXX" beside it, which no reader ever opens.
+
+#include <nn/module.hpp>
+#include <nn/optim/optimizer.hpp>
+#include <nn/state_dict.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace ag::nn {
+
+inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kMaxNameBytes = 4096;
+
+// The file's bytes for `tensors`. Throws for an undefined tensor, an empty or overlong name, or a name given twice.
+std::vector<std::byte> serialize(const StateDict& tensors);
+// The tensors in `bytes`, checked completely (magic, version, checksum, every size against the bytes present);
+// errors name `source` (the file) and what is wrong.
+StateDict deserialize(std::span<const std::byte> bytes, std::string_view source);
+
+// torch::save / torch::load for named tensors.
+void save(const StateDict& tensors, const std::filesystem::path& path);
+StateDict load(const std::filesystem::path& path);
+
+// A checkpoint: the module's parameters ("model.<name>"), the optimiser's state ("optimizer.<name>", when given)
+// and the caller's own entries ("extra.<name>", e.g. the epoch), in one file written atomically.
+void save_checkpoint(const std::filesystem::path& path, const Module& module,
+                     const optim::Optimizer* optimizer = nullptr, const StateDict& extra = {});
+
+// Loads a checkpoint written by save_checkpoint. Everything is checked before anything changes: a file that is
+// damaged, or that does not match the module (missing or extra names, shapes, dtypes) or the optimiser, throws an
+// error naming the file and the problem and leaves the module and the optimiser exactly as they were. Returns the
+// extra entries.
+StateDict load_checkpoint(const std::filesystem::path& path, Module& module, optim::Optimizer* optimizer = nullptr);
+
+}  // namespace ag::nn

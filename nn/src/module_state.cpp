@@ -1,0 +1,63 @@
+// Module::state_dict's counterpart: checking and loading saved parameters.
+
+#include <nn/module.hpp>
+
+#include <autograd/grad_mode.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace ag::nn {
+
+namespace {
+
+// "'a', 'b' and 2 more": names in an error message, without flooding it.
+std::string name_list(const std::vector<std::string>& names) {
+  constexpr std::size_t kShown = 5;
+  std::string out;
+  for (std::size_t i = 0; i < std::min(names.size(), kShown); ++i) out += (i == 0 ? "'" : ", '") + names[i] + "'";
+  if (names.size() > kShown) out += fmt::format(" and {} more", names.size() - kShown);
+  return out;
+}
+
+}  // namespace
+
+void Module::check_state_dict(const StateDict& state, std::string_view source) const {
+  std::map<std::string_view, const Tensor*> saved;
+  for (const auto& [name, tensor] : state) saved.emplace(name, &tensor);
+  std::vector<std::string> missing;
+  for (const auto& [name, parameter] : named_parameters()) {
+    const auto found = saved.find(name);
+    if (found == saved.end()) {
+      missing.push_back(name);
+      continue;
+    }
+    const Tensor& value = *found->second;
+    if (!value.defined()) fail("{}: parameter '{}' is an undefined tensor", source, name);
+    if (value.shape() != parameter.shape())
+      fail("{}: parameter '{}' has shape {}, but {} expects {}", source, name, value.shape(), this->name(),
+           parameter.shape());
+    if (value.dtype() != parameter.dtype())
+      fail("{}: parameter '{}' is {}, but {} expects {}", source, name, dtype_name(value.dtype()), this->name(),
+           dtype_name(parameter.dtype()));
+    saved.erase(found);
+  }
+  if (!missing.empty())
+    fail("{}: missing parameter{} {} of {}", source, missing.size() == 1 ? "" : "s", name_list(missing), this->name());
+  if (!saved.empty()) {
+    std::vector<std::string> extra;
+    for (const auto& [name, _] : saved) extra.emplace_back(name);
+    fail("{}: unexpected parameter{} {}, which {} does not have", source, extra.size() == 1 ? "" : "s",
+         name_list(extra), this->name());
+  }
+}
+
+void Module::load_state_dict(const StateDict& state, std::string_view source) {
+  check_state_dict(state, source);
+  NoGradGuard no_grad;
+  std::map<std::string_view, const Tensor*> saved;
+  for (const auto& [name, tensor] : state) saved.emplace(name, &tensor);
+  for (auto& [name, parameter] : named_parameters()) parameter.copy_(*saved.at(name));
+}
+
+}  // namespace ag::nn
