@@ -14,6 +14,12 @@ Args& Args::flag(const std::string& name, std::string fallback, std::string help
   return *this;
 }
 
+Args& Args::toggle(const std::string& name, std::string help) {
+  flags_[name] = Flag{"", std::move(help), true};
+  order_.push_back(name);
+  return *this;
+}
+
 bool Args::parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -23,13 +29,20 @@ bool Args::parse(int argc, char** argv) {
     }
     if (arg.rfind("--", 0) != 0 || !flags_.count(arg.substr(2)))
       throw UsageError(fmt::format("unknown argument '{}' (see --help)", arg));
+    Flag& flag = flags_[arg.substr(2)];
+    if (flag.is_toggle) {
+      flag.value = "on";
+      continue;
+    }
     if (i + 1 >= argc) throw UsageError(fmt::format("{} needs a value (see --help)", arg));
-    flags_[arg.substr(2)].value = argv[++i];
+    flag.value = argv[++i];
   }
   return true;
 }
 
 std::string Args::text(const std::string& name) const { return flags_.at(name).value; }
+
+bool Args::enabled(const std::string& name) const { return flags_.at(name).is_toggle && !text(name).empty(); }
 
 std::int64_t Args::integer(const std::string& name, std::int64_t min) const {
   const std::string& value = text(name);
@@ -54,8 +67,11 @@ std::string Args::help() const {
   std::string text = fmt::format("usage: {} [flags]\n{}\n\nflags:\n", program_, summary_);
   for (const std::string& name : order_) {
     const Flag& flag = flags_.at(name);
-    text +=
-        fmt::format("  --{:<16} {} (default: {})\n", name + " V", flag.help, flag.value.empty() ? "none" : flag.value);
+    if (flag.is_toggle)
+      text += fmt::format("  --{:<16} {}\n", name, flag.help);
+    else
+      text += fmt::format("  --{:<16} {} (default: {})\n", name + " V", flag.help,
+                          flag.value.empty() ? "none" : flag.value);
   }
   return text + "  --help             this text\n";
 }

@@ -21,6 +21,8 @@ class Args {
 
   // Declares a flag before parse(); `fallback` is its value when not given.
   Args& flag(const std::string& name, std::string fallback, std::string help);
+  // Declares a switch: a flag without a value, off unless given.
+  Args& toggle(const std::string& name, std::string help);
 
   // Returns false when --help was asked for (the help text is already printed). Throws UsageError on an
   // unknown flag, a missing value or a value of the wrong kind.
@@ -29,6 +31,7 @@ class Args {
   std::string text(const std::string& name) const;
   std::int64_t integer(const std::string& name, std::int64_t min = 0) const;
   double real(const std::string& name) const;
+  bool enabled(const std::string& name) const;
 
   std::string help() const;
 
@@ -36,6 +39,7 @@ class Args {
   struct Flag {
     std::string value;
     std::string help;
+    bool is_toggle = false;
   };
   std::string program_;
   std::string summary_;

@@ -12,6 +12,7 @@
 
 #include "common/args.hpp"
 #include "common/plot.hpp"
+#include "fashion_mnist/checkpoint.hpp"
 #include "fashion_mnist/progress.hpp"
 #include "fashion_mnist/training.hpp"
 
@@ -41,9 +42,11 @@ void print_epoch(std::int64_t epoch, std::int64_t epochs, const EpochRecord& r) 
   std::fflush(stdout);
 }
 
-void write_results(const std::vector<EpochRecord>& records, const std::filesystem::path& out) {
+// `records` start at `first_epoch` (after 1 when the run was resumed).
+void write_results(const std::vector<EpochRecord>& records, std::int64_t first_epoch,
+                   const std::filesystem::path& out) {
   std::vector<double> epochs;
-  for (std::size_t i = 1; i <= records.size(); ++i) epochs.push_back(static_cast<double>(i));
+  for (std::size_t i = 0; i < records.size(); ++i) epochs.push_back(static_cast<double>(first_epoch) + i);
   const auto series = [&](const char* title, auto value_of) {
     examples::Series s{title, epochs, {}};
     for (const EpochRecord& r : records) s.y.push_back(value_of(r));
@@ -75,7 +78,9 @@ int fashion_mnist_main(int argc, char** argv) {
       .flag("seed", "1", "seed for the initial weights and the shuffling")
       .flag("data", ag::nn::kFashionMnistDir.string(), "folder with the dataset's IDX files")
       .flag("limit", "0", "train on the first N images only (0: all)")
-      .flag("out", "out/fashion_mnist", "folder for training.csv and training.png");
+      .flag("out", "out/fashion_mnist", "folder for training.csv and training.png")
+      .flag("checkpoint", "", "file to save the model and optimiser to after every epoch")
+      .toggle("resume", "continue the run saved in --checkpoint from its last epoch");
   if (!args.parse(argc, argv)) return 0;
   const std::int64_t epochs = args.integer("epochs", 1);
   const std::int64_t batch_size = args.integer("batch-size", 1);
@@ -84,9 +89,14 @@ int fashion_mnist_main(int argc, char** argv) {
   const auto seed = static_cast<std::uint64_t>(args.integer("seed"));
   const std::filesystem::path data_dir = args.text("data");
   const std::filesystem::path out = args.text("out");
+  const std::filesystem::path checkpoint = args.text("checkpoint");
+  const fashion_mnist::RunSettings settings{batch_size, learning_rate, seed, args.integer("limit")};
+  if (args.enabled("resume") && checkpoint.empty())
+    throw examples::UsageError("--resume needs --checkpoint FILE, the checkpoint to continue from");
+  if (checkpoint.has_parent_path()) std::filesystem::create_directories(checkpoint.parent_path());
 
   ag::set_num_threads(threads);
-  const auto train = first_samples(ag::nn::load_fashion_mnist(data_dir, ag::nn::Split::Train), args.integer("limit"));
+  const auto train = first_samples(ag::nn::load_fashion_mnist(data_dir, ag::nn::Split::Train), settings.limit);
   const auto test = ag::nn::load_fashion_mnist(data_dir, ag::nn::Split::Test);
   fmt::print("{} training and {} test images from {}; {} thread{}\n", train.size(), test.size(), data_dir.string(),
              threads, threads == 1 ? "" : "s");
@@ -96,11 +106,22 @@ int fashion_mnist_main(int argc, char** argv) {
   fmt::print("{}\n", model->summary());
   ag::optim::SGD sgd(model->parameters(), ag::optim::SGDOptions(learning_rate).momentum(0.9));
   ag::nn::DataLoader loader(train, ag::nn::DataLoaderOptions().batch_size(batch_size).shuffle(true).seed(seed));
+  std::int64_t first_epoch = 1;
+  if (args.enabled("resume")) {
+    const std::int64_t epochs_done = fashion_mnist::resume_progress(checkpoint, *model, sgd, settings);
+    loader.set_epoch(epochs_done);
+    first_epoch = epochs_done + 1;
+    fmt::print("resumed from {} after epoch {}\n", checkpoint.string(), epochs_done);
+    if (first_epoch > epochs) {
+      fmt::print("nothing left to train: --epochs is {}\n", epochs);
+      return 0;
+    }
+  }
 
   const bool terminal = fashion_mnist::stdout_is_terminal();
   std::vector<EpochRecord> records;
   double total_seconds = 0;
-  for (std::int64_t epoch = 1; epoch <= epochs; ++epoch) {
+  for (std::int64_t epoch = first_epoch; epoch <= epochs; ++epoch) {
     sgd.set_learning_rate(fashion_mnist::learning_rate_at(epoch, epochs, learning_rate));
     fashion_mnist::ProgressBar progress(fmt::format("epoch {}/{}", epoch, epochs), train.size(), terminal);
     const auto trained = fashion_mnist::train_epoch(*model, sgd, loader, [&](const fashion_mnist::RunningFigures& f) {
@@ -113,10 +134,11 @@ int fashion_mnist_main(int argc, char** argv) {
                        fashion_mnist::resident_memory_mib()});
     print_epoch(epoch, epochs, records.back());
     total_seconds += records.back().seconds;
+    if (!checkpoint.empty()) fashion_mnist::save_progress(checkpoint, *model, sgd, settings, epoch);
   }
-  fmt::print("{} epochs in {:.1f} s; final test accuracy {:.2f}%\n", epochs, total_seconds,
+  fmt::print("{} epochs in {:.1f} s; final test accuracy {:.2f}%\n", records.size(), total_seconds,
              100 * records.back().test.accuracy);
-  write_results(records, out);
+  write_results(records, first_epoch, out);
   return 0;
 }
 
