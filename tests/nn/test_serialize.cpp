@@ -1,4 +1,4 @@
-#include <nn/serialize.hpp>
+#include <nn/nn.hpp>
 
 #include <autograd/autograd.hpp>
 
@@ -192,4 +192,24 @@ TEST_CASE("save replaces a file whole and leaves no temporary file behind", "[nn
   CHECK((fs::status(path).permissions() & fs::perms::all) ==
         (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
+}
+
+// tests/fuzz/make_corpus.py writes these files from the format's documentation alone, without this library.
+TEST_CASE("files written from the documented format load", "[nn][serialize]") {
+  const fs::path corpus = fs::path(AG_TESTS_DIR) / "fuzz" / "corpus" / "checkpoint";
+  auto model = std::make_shared<ag::nn::Sequential>(std::make_shared<ag::nn::Linear>(2, 3));
+  ag::optim::SGD sgd(model->parameters(), ag::optim::SGDOptions(0.5));
+  const auto extra = ag::nn::load_checkpoint(corpus / "sgd.ckpt", *model, &sgd);
+  CHECK(model->named_parameters()[0].second.to_vector() == std::vector<double>{0.5, -1.0, 0.25, 2.0, -0.75, 1.5});
+  CHECK(sgd.options().lr() == 0.1);
+  CHECK(sgd.options().momentum() == 0.9);
+  CHECK(sgd.state()[1].momentum_buffer.to_vector() == std::vector<double>(3, -0.02f));
+  REQUIRE(extra.size() == 1);
+  CHECK(extra[0].second.item() == 3.0);
+
+  ag::optim::Adam adam(model->parameters());
+  ag::nn::load_checkpoint(corpus / "adam.ckpt", *model, &adam);
+  CHECK(adam.state()[0].step == 3);
+  CHECK(!adam.state()[1].exp_avg.defined());
+  CHECK(ag::nn::load(corpus / "empty.ckpt").empty());
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Writes the fuzzers' seed corpus from the documented formats alone (nn/serialize.hpp, nn/idx.hpp), so the
+files also check that the C++ readers follow their documentation (tests/nn/test_serialize.cpp loads them).
+
+    tests/fuzz/make_corpus.py        rewrites tests/fuzz/corpus/
+"""
+import gzip
+import pathlib
+import struct
+import zlib
+
+CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
+
+
+def idx(sizes, values):
+    header = bytes([0, 0, 0x08, len(sizes)]) + b"".join(struct.pack(">I", s) for s in sizes)
+    return header + bytes(values)
+
+
+def tensor_file(entries):
+    """entries: (name, dtype code 0 float32 / 1 float64, sizes, values)."""
+    body = bytearray()
+    for name, dtype, sizes, values in entries:
+        encoded = name.encode()
+        body += struct.pack("<I", len(encoded)) + encoded + struct.pack("<BB", dtype, len(sizes))
+        body += b"".join(struct.pack("<q", s) for s in sizes)
+        body += b"".join(struct.pack("<f" if dtype == 0 else "<d", v) for v in values)
+    size = 8 + 4 + 8 + 4 + len(body) + 4
+    data = b"AGTENSOR" + struct.pack("<IQI", 1, size, len(entries)) + bytes(body)
+    return data + struct.pack("<I", zlib.crc32(data))
+
+
+def scalar(name, value):
+    return (name, 1, [], [value])
+
+
+MODEL = [("model.0.weight", 0, [3, 2], [0.5, -1.0, 0.25, 2.0, -0.75, 1.5]), ("model.0.bias", 0, [3], [0.1, 0.2, 0.3])]
+SGD = [scalar("optimizer." + n, v) for n, v in
+       [("lr", 0.1), ("momentum", 0.9), ("dampening", 0.0), ("nesterov", 0.0), ("weight_decay", 0.0),
+        ("parameter_count", 2.0)]] + [
+    ("optimizer.state.0.momentum_buffer", 0, [3, 2], [0.01] * 6),
+    ("optimizer.state.1.momentum_buffer", 0, [3], [-0.02] * 3)]
+ADAM = [scalar("optimizer." + n, v) for n, v in
+        [("lr", 0.001), ("beta1", 0.9), ("beta2", 0.999), ("eps", 1e-8), ("weight_decay", 0.0),
+         ("parameter_count", 2.0)]] + [
+    scalar("optimizer.state.0.step", 3.0),
+    ("optimizer.state.0.exp_avg", 0, [3, 2], [0.1] * 6),
+    ("optimizer.state.0.exp_avg_sq", 0, [3, 2], [0.01] * 6)]
+
+
+def main():
+    files = {
+        "idx/labels.idx": idx([4], [0, 9, 3, 7]),
+        "idx/images.idx": idx([2, 3, 3], range(18)),
+        "idx/labels.idx.gz": gzip.compress(idx([4], [0, 9, 3, 7]), mtime=0),
+        "idx/images.idx.gz": gzip.compress(idx([2, 3, 3], range(18)), mtime=0),
+        "checkpoint/sgd.ckpt": tensor_file(MODEL + SGD + [scalar("extra.epoch", 3.0)]),
+        "checkpoint/adam.ckpt": tensor_file(MODEL + ADAM),
+        "checkpoint/model_only.ckpt": tensor_file(MODEL),
+        "checkpoint/empty.ckpt": tensor_file([]),
+    }
+    for name, data in files.items():
+        path = CORPUS / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+if __name__ == "__main__":
+    main()
