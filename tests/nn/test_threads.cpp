@@ -25,9 +25,9 @@ struct Run {
 // from the same values.
 Run make_run(std::uint64_t seed, bool adam) {
   ag::manual_seed(seed);
-  auto model = std::make_shared<ag::nn::Sequential>(std::make_shared<ag::nn::Linear>(6, 32),
-                                                    std::make_shared<ag::nn::Tanh>(),
-                                                    std::make_shared<ag::nn::Linear>(32, 4));
+  auto model =
+      std::make_shared<ag::nn::Sequential>(std::make_shared<ag::nn::Linear>(6, 32), std::make_shared<ag::nn::Tanh>(),
+                                           std::make_shared<ag::nn::Linear>(32, 4));
   std::unique_ptr<ag::optim::Optimizer> optimizer;
   if (adam)
     optimizer = std::make_unique<ag::optim::Adam>(model->parameters(), ag::optim::AdamOptions(0.01));
