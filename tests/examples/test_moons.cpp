@@ -24,12 +24,11 @@ TEST_CASE("tensor and scalar MLPs train in lockstep to 100% training accuracy", 
   moons::TensorMLP tensor_model;
   moons::ScalarMLP scalar_model(tensor_model);
   ag::optim::SGD tensor_sgd(tensor_model.parameters(), ag::optim::SGDOptions(1.0));
-  ag::optim::SGD scalar_sgd(scalar_model.parameters(), ag::optim::SGDOptions(1.0));
   moons::StepResult tensor_step{}, scalar_step{};
   for (std::int64_t step = 0; step < kSteps; ++step) {
     const double lr = moons::learning_rate_at(step, kSchedule);
     tensor_step = moons::train_step(tensor_model, tensor_sgd, data, lr);
-    scalar_step = moons::train_step(scalar_model, scalar_sgd, data, lr);
+    scalar_step = moons::train_step(scalar_model, data, lr);
     REQUIRE(scalar_step.loss == Approx(tensor_step.loss).epsilon(1e-9));
   }
   CHECK(tensor_step.accuracy == 1.0);
