@@ -8,7 +8,7 @@
 
 namespace ag::detail {
 
-thread_local Tape tape{};
+constinit thread_local Tape tape{};
 
 namespace {
 

@@ -48,7 +48,7 @@ struct Tape {
 };
 
 // Plain data, so that the hot path reads it without a thread_local initialisation check.
-extern thread_local Tape tape;
+extern constinit thread_local Tape tape;
 
 // Makes `tape.newest` a chunk with room; the slow path of allocate_node.
 void start_chunk();
