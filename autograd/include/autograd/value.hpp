@@ -17,41 +17,23 @@
 // backward() may run again on the same graph. Under NoGradGuard ops record constants, which no gradient crosses.
 // Under DetectAnomalyGuard a NaN or Inf in a result or in a gradient throws ag::Error naming the op.
 //
-// Thread rule: op results and their graph belong to the thread that made them (reference counts are not atomic
-// and each thread has its own tape); using one in an op or backward() on another thread throws ag::Error.
-// Leaves may move to another thread, as Tensors may, but not be used by two threads at once. A thread's tape is
-// released when the thread ends; op results that outlive their thread stay readable.
+// Thread rule: a Value and its graph belong to the thread that made them (reference counts are not atomic and
+// each thread has its own tape); using one in an op or in backward() on another thread throws ag::Error. A thread's
+// tape is released when the thread ends; its Values that are still held stay readable, and another thread may then
+// read and drop them.
+
+#include <autograd/anomaly.hpp>
+#include <autograd/detail/value_tape.hpp>
+#include <autograd/grad_mode.hpp>
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
 
 namespace ag {
-
-namespace detail {
-
-// One number on the graph: a leaf, or an op's result on its thread's tape (autograd/src/value/tape.cpp).
-struct ValueNode {
-  double data;
-  double grad;
-  union {
-    double pending;           // during backward(): the gradient that reached this node so far
-    ValueNode* next_to_free;  // during a teardown: the nodes waiting to be freed
-  };
-  ValueNode* inputs[2];  // null where the op has fewer
-  double partials[2];    // d data / d inputs[i], from the forward pass
-  const char* op;        // "" for leaves
-  std::uint32_t refcount;
-  std::uint32_t owner : 31;   // the id of the tape that holds the node; 0 for leaves
-  std::uint32_t reached : 1;  // during backward(): a gradient arrived that was not sent on yet
-};
-
-// Frees a node whose last reference went away, and the inputs that only it held; iterative for deep graphs.
-void release(ValueNode* node) noexcept;
-
-}  // namespace detail
 
 // A handle to one node: copies share it, as micrograd's Python references do.
 class Value {
@@ -109,20 +91,127 @@ class Value {
   detail::ValueNode* node_ = nullptr;
 };
 
-// The arithmetic ops; a number on either side is a constant. Each records one node.
-Value operator+(const Value& a, const Value& b);
-Value operator+(const Value& a, double b);
-Value operator+(double a, const Value& b);
-Value operator-(const Value& a, const Value& b);
-Value operator-(const Value& a, double b);
-Value operator-(double a, const Value& b);
-Value operator*(const Value& a, const Value& b);
-Value operator*(const Value& a, double b);
-Value operator*(double a, const Value& b);
-Value operator/(const Value& a, const Value& b);
-Value operator/(const Value& a, double b);
-Value operator/(double a, const Value& b);
-Value operator-(const Value& a);
+namespace detail {
+
+[[noreturn]] void fail_value_input(const char* op, const Value& input);
+[[noreturn]] void fail_value_anomaly(const char* op, double result, const Value& a, const Value* b);
+
+// The value of an op's input: an empty Value, or one made on another thread, throws ag::Error.
+inline double input_data(const char* op, const Value& input) {
+  const ValueNode* node = input.node();
+  if (!node || node->owner != tape.id) [[unlikely]]
+    fail_value_input(op, input);
+  return node->data;
+}
+
+inline void add_input(ValueNode* node, int index, const Value& input, double partial) {
+  ValueNode* input_node = input.node();
+  ++input_node->refcount;
+  node->inputs[index] = input_node;
+  node->partials[index] = partial;
+}
+
+// An op of one input: its result and d result / d a. Under NoGradGuard, a constant.
+inline Value record(const char* op, double data, const Value& a, double da) {
+  if (anomaly_enabled && !std::isfinite(data)) [[unlikely]]
+    fail_value_anomaly(op, data, a, nullptr);
+  ValueNode* node = new_result(op, data);
+  if (grad_enabled) add_input(node, 0, a, da);
+  return Value(node);
+}
+
+// An op of two inputs: its result and d result / d a, d result / d b.
+inline Value record(const char* op, double data, const Value& a, double da, const Value& b, double db) {
+  if (anomaly_enabled && !std::isfinite(data)) [[unlikely]]
+    fail_value_anomaly(op, data, a, &b);
+  ValueNode* node = new_result(op, data);
+  if (grad_enabled) {
+    add_input(node, 0, a, da);
+    add_input(node, 1, b, db);
+  }
+  return Value(node);
+}
+
+}  // namespace detail
+
+// The ops: each computes its result and its partial derivatives together and records one node. A number on either
+// side of an arithmetic op is a constant.
+inline Value operator+(const Value& a, const Value& b) {
+  return detail::record("+", detail::input_data("+", a) + detail::input_data("+", b), a, 1.0, b, 1.0);
+}
+inline Value operator+(const Value& a, double b) { return detail::record("+", detail::input_data("+", a) + b, a, 1.0); }
+inline Value operator+(double a, const Value& b) { return detail::record("+", a + detail::input_data("+", b), b, 1.0); }
+
+inline Value operator-(const Value& a, const Value& b) {
+  return detail::record("-", detail::input_data("-", a) - detail::input_data("-", b), a, 1.0, b, -1.0);
+}
+inline Value operator-(const Value& a, double b) { return detail::record("-", detail::input_data("-", a) - b, a, 1.0); }
+inline Value operator-(double a, const Value& b) {
+  return detail::record("-", a - detail::input_data("-", b), b, -1.0);
+}
+
+inline Value operator*(const Value& a, const Value& b) {
+  const double x = detail::input_data("*", a);
+  const double y = detail::input_data("*", b);
+  return detail::record("*", x * y, a, y, b, x);
+}
+inline Value operator*(const Value& a, double b) { return detail::record("*", detail::input_data("*", a) * b, a, b); }
+inline Value operator*(double a, const Value& b) { return detail::record("*", a * detail::input_data("*", b), b, a); }
+
+inline Value operator/(const Value& a, const Value& b) {
+  const double x = detail::input_data("/", a);
+  const double y = detail::input_data("/", b);
+  return detail::record("/", x / y, a, 1.0 / y, b, -x / (y * y));
+}
+inline Value operator/(const Value& a, double b) {
+  return detail::record("/", detail::input_data("/", a) / b, a, 1.0 / b);
+}
+inline Value operator/(double a, const Value& b) {
+  const double y = detail::input_data("/", b);
+  return detail::record("/", a / y, b, -a / (y * y));
+}
+
+inline Value operator-(const Value& a) { return detail::record("neg", -detail::input_data("neg", a), a, -1.0); }
+
+inline Value Value::pow(double exponent) const {
+  const double x = detail::input_data("pow", *this);
+  return detail::record("pow", std::pow(x, exponent), *this, exponent * std::pow(x, exponent - 1.0));
+}
+
+inline Value Value::exp() const {
+  const double e = std::exp(detail::input_data("exp", *this));
+  return detail::record("exp", e, *this, e);
+}
+
+inline Value Value::log() const {
+  const double v = detail::input_data("log", *this);
+  return detail::record("log", std::log(v), *this, 1.0 / v);
+}
+
+inline Value Value::sqrt() const {
+  const double root = std::sqrt(detail::input_data("sqrt", *this));
+  return detail::record("sqrt", root, *this, 0.5 / root);
+}
+
+inline Value Value::abs() const {
+  const double v = detail::input_data("abs", *this);
+  return detail::record("abs", std::abs(v), *this, v > 0.0 ? 1.0 : v < 0.0 ? -1.0 : 0.0);
+}
+
+inline Value Value::tanh() const {
+  const double t = std::tanh(detail::input_data("tanh", *this));
+  return detail::record("tanh", t, *this, 1.0 - t * t);
+}
+
+inline Value Value::sigmoid() const {
+  const double s = 1.0 / (1.0 + std::exp(-detail::input_data("sigmoid", *this)));
+  return detail::record("sigmoid", s, *this, s * (1.0 - s));
+}
+
+inline Value Value::relu() const {
+  const double v = detail::input_data("relu", *this);
+  return detail::record("relu", v > 0.0 ? v : 0.0, *this, v > 0.0 ? 1.0 : 0.0);
+}
 
 // Compound assignment records a new node and rebinds the handle to it, as += on micrograd's Value.
 template <class Other>

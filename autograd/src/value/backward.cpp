@@ -6,27 +6,26 @@
 
 #include <cmath>
 
-#include "value/tape.hpp"
+#include <autograd/value.hpp>
 
 namespace ag {
 namespace detail {
 namespace {
 
-// Steps to the next older node on the tape; null past the oldest.
-ValueNode* older_node(ValueNode* node) {
-  Chunk* chunk = Chunk::of(node);
-  if (node != chunk->nodes()) return node - 1;
+// The newest node of the next older chunk that has any; null past the oldest.
+ValueNode* newest_node_before(Chunk* chunk) {
   for (chunk = chunk->older; chunk; chunk = chunk->older)
     if (chunk->used > 0) return chunk->nodes() + chunk->used - 1;
   return nullptr;
 }
 
-// After an error in the middle of a walk: nodes older than `from` may still hold gradients that were not sent on.
+// After an error in the middle of a walk: nodes from `from` back may still hold gradients not sent on.
 void clear_walk(ValueNode* from) {
-  for (ValueNode* node = from; node; node = older_node(node)) {
-    node->reached = 0;
-    node->pending = 0.0;
-  }
+  for (ValueNode* newest = from; newest; newest = newest_node_before(Chunk::of(newest)))
+    for (ValueNode* node = newest; node >= Chunk::of(newest)->nodes(); --node) {
+      node->reached = 0;
+      node->pending = 0.0;
+    }
 }
 
 [[noreturn]] void fail_anomaly(ValueNode* node, int input, double gradient) {
@@ -35,33 +34,36 @@ void clear_walk(ValueNode* from) {
        node->data, gradient, input, node->inputs[input]->data);
 }
 
+// Visits the reached nodes from `output` back, each once, and stops when no gradient is left to send on.
+template <bool kCheckAnomaly>
 void walk_back_from(ValueNode* output) {
-  const bool check_anomaly = anomaly_enabled;
   output->pending = 1.0;
   output->reached = 1;
-  std::int64_t waiting = 1;  // nodes reached but not visited yet; the walk ends when none are left
-  for (ValueNode* node = output; node; node = older_node(node)) {
-    if (!node->reached) continue;
-    node->reached = 0;
-    --waiting;
-    const double gradient = node->pending;
-    node->pending = 0.0;
-    node->grad += gradient;
-    for (int i = 0; i < 2; ++i) {
-      ValueNode* input = node->inputs[i];
-      if (!input) break;
-      const double input_gradient = node->partials[i] * gradient;
-      if (check_anomaly && !std::isfinite(input_gradient)) [[unlikely]]
-        fail_anomaly(node, i, input_gradient);
-      if (input->owner == 0) {  // a leaf, off the tape: nothing to send on
-        input->grad += input_gradient;
-      } else {
-        input->pending += input_gradient;
-        waiting += !input->reached;
-        input->reached = 1;
+  std::int64_t waiting = 1;  // nodes reached but not visited yet
+  for (ValueNode* newest = output; newest; newest = newest_node_before(Chunk::of(newest))) {
+    ValueNode* const oldest = Chunk::of(newest)->nodes();
+    for (ValueNode* node = newest; node >= oldest; --node) {
+      if (!node->reached) continue;
+      node->reached = 0;
+      --waiting;
+      const double gradient = node->pending;
+      node->pending = 0.0;
+      node->grad += gradient;
+      for (int i = 0; i < 2; ++i) {
+        ValueNode* input = node->inputs[i];
+        if (!input) break;
+        const double input_gradient = node->partials[i] * gradient;
+        if (kCheckAnomaly && !std::isfinite(input_gradient)) fail_anomaly(node, i, input_gradient);
+        if (input->leaf) {  // off the tape: nothing to send on
+          input->grad += input_gradient;
+        } else {
+          input->pending += input_gradient;
+          waiting += !input->reached;
+          input->reached = 1;
+        }
       }
+      if (waiting == 0) return;
     }
-    if (waiting == 0) return;
   }
 }
 
@@ -70,14 +72,15 @@ void walk_back_from(ValueNode* output) {
 
 void Value::backward() const {
   detail::ValueNode& output = checked("backward");
-  if (output.owner == 0) {
-    output.grad += 1.0;
-  } else if (output.owner != detail::tape.id) {
-    fail("Value::backward: {} was computed on another thread; a Value's graph belongs to the thread that made it",
+  if (output.owner != detail::tape.id)
+    fail("Value::backward: {} was made on another thread; a Value and its graph belong to the thread that made them",
          to_string(*this));
-  } else {
-    detail::walk_back_from(&output);
-  }
+  if (output.leaf)
+    output.grad += 1.0;
+  else if (detail::anomaly_enabled)
+    detail::walk_back_from<true>(&output);
+  else
+    detail::walk_back_from<false>(&output);
 }
 
 }  // namespace ag

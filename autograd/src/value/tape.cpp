@@ -1,4 +1,4 @@
-#include "value/tape.hpp"
+#include <autograd/value.hpp>
 
 #include <autograd/detail/pool.hpp>
 
@@ -30,7 +30,7 @@ struct TapeReleaser {
   ~TapeReleaser() {
     for (Chunk* chunk = tape.newest; chunk;) {
       Chunk* older = chunk->older;
-      if (chunk->live == 0)
+      if (chunk->freed == chunk->used)
         delete_chunk(chunk);
       else
         chunk->tape = nullptr;
@@ -53,11 +53,12 @@ void unlink(Tape& owner, Chunk* chunk) {
 
 void free_tape_node(ValueNode* node) {
   Chunk* chunk = Chunk::of(node);
-  if (--chunk->live > 0) return;
+  if (++chunk->freed != chunk->used) return;
   Tape* owner = chunk->tape;
   if (!owner) return delete_chunk(chunk);
   if (kReuseChunks && chunk == owner->newest) {
     chunk->used = 0;  // the chunk being filled starts over: the memory the next ops touch stays in cache
+    chunk->freed = 0;
     return;
   }
   unlink(*owner, chunk);
@@ -72,9 +73,14 @@ void free_tape_node(ValueNode* node) {
 
 }  // namespace
 
+std::uint32_t tape_id() {
+  if (tape.id == 0) tape.id = next_tape_id.fetch_add(1, std::memory_order_relaxed);
+  return tape.id;
+}
+
 void start_chunk() {
   (void)&releaser;  // makes sure this thread's tape is released when it ends
-  if (tape.id == 0) tape.id = next_tape_id.fetch_add(1, std::memory_order_relaxed);
+  tape_id();
   Chunk* chunk = tape.spares;
   if (chunk) {
     tape.spares = chunk->older;
@@ -84,7 +90,7 @@ void start_chunk() {
   }
   chunk->tape = &tape;
   chunk->used = 0;
-  chunk->live = 0;
+  chunk->freed = 0;
   chunk->older = tape.newest;
   chunk->newer = nullptr;
   if (tape.newest) tape.newest->newer = chunk;
@@ -101,7 +107,7 @@ void release(ValueNode* node) noexcept {
         input->next_to_free = next;
         next = input;
       }
-    if (node->owner == 0)
+    if (node->leaf)
       pool_free(node, sizeof(ValueNode));
     else
       free_tape_node(node);
@@ -111,7 +117,7 @@ void release(ValueNode* node) noexcept {
 
 ValueTapeStats value_tape_stats() {
   ValueTapeStats stats{tape.chunks_in_use, tape.spare_count, 0, tape.nodes_recorded};
-  for (const Chunk* chunk = tape.newest; chunk; chunk = chunk->older) stats.live_nodes += chunk->live;
+  for (const Chunk* chunk = tape.newest; chunk; chunk = chunk->older) stats.live_nodes += chunk->used - chunk->freed;
   return stats;
 }
 

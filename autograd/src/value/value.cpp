@@ -1,7 +1,7 @@
 #include <autograd/detail/pool.hpp>
 #include <autograd/error.hpp>
 
-#include "value/record.hpp"
+#include <autograd/value.hpp>
 
 namespace ag {
 
@@ -13,7 +13,8 @@ Value::Value(double data) : node_(static_cast<detail::ValueNode*>(detail::pool_a
   node_->inputs[1] = nullptr;
   node_->op = "";
   node_->refcount = 1;
-  node_->owner = 0;
+  node_->owner = detail::tape_id();
+  node_->leaf = 1;
   node_->reached = 0;
 }
 
@@ -31,7 +32,7 @@ namespace detail {
 
 void fail_value_input(const char* op, const Value& input) {
   if (!input.defined()) fail("{}: an input is an empty Value (default-constructed or moved from)", op);
-  fail("{}: an input {} was computed on another thread; a Value's graph belongs to the thread that made it", op,
+  fail("{}: an input {} was made on another thread; a Value and its graph belong to the thread that made them", op,
        to_string(input));
 }
 
