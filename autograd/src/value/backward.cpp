@@ -22,7 +22,8 @@ ValueNode* newest_node_before(Chunk* chunk) {
 // After an error in the middle of a walk: nodes from `from` back may still hold gradients not sent on.
 void clear_walk(ValueNode* from) {
   for (ValueNode* newest = from; newest; newest = newest_node_before(Chunk::of(newest)))
-    for (ValueNode* node = newest; node >= Chunk::of(newest)->nodes(); --node) {
+    for (ValueNode* node = newest + 1; node != Chunk::of(newest)->nodes();) {
+      --node;
       node->reached = 0;
       node->pending = 0.0;
     }
@@ -42,7 +43,8 @@ void walk_back_from(ValueNode* output) {
   std::int64_t waiting = 1;  // nodes reached but not visited yet
   for (ValueNode* newest = output; newest; newest = newest_node_before(Chunk::of(newest))) {
     ValueNode* const oldest = Chunk::of(newest)->nodes();
-    for (ValueNode* node = newest; node >= oldest; --node) {
+    for (ValueNode* node = newest + 1; node != oldest;) {
+      --node;
       if (!node->reached) continue;
       node->reached = 0;
       --waiting;
