@@ -304,3 +304,16 @@ TEST_CASE("Value: a small network's gradients equal those of the same network of
     CHECK(w[i].grad() == Approx(t[i].grad().item()).epsilon(1e-14));
   }
 }
+
+TEST_CASE("README Value example: micrograd's ops, backward, update and printing", "[value][readme]") {
+  ag::Value a(-4.0), b(2.0);
+  ag::Value c = a * b + b.pow(3) + (a + b).relu();
+  c.backward();
+  CHECK(a.grad() == 2.0);
+  CHECK(b.grad() == -4.0 + 12.0);
+  a.data() -= 0.1 * a.grad();
+  CHECK(a.data() == -4.2);
+  a.zero_grad();
+  CHECK(a.grad() == 0.0);
+  CHECK(fmt::format("{}", c) == "Value(data=0, grad=1, op=+)");
+}
