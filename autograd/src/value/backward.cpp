@@ -41,6 +41,10 @@ void walk_back_from(ValueNode* output) {
   output->pending = 1.0;
   output->reached = 1;
   std::int64_t waiting = 1;  // nodes reached but not visited yet
+  // The next node visited is most often the input that the node before it just sent to (its neighbour on the tape):
+  // its gradient is carried in a register, which takes a store-to-load round trip off the walk's critical path.
+  const ValueNode* carried_node = nullptr;
+  double carried = 0.0;
   for (ValueNode* newest = output; newest; newest = newest_node_before(Chunk::of(newest))) {
     ValueNode* const oldest = Chunk::of(newest)->nodes();
     for (ValueNode* node = newest + 1; node != oldest;) {
@@ -48,7 +52,7 @@ void walk_back_from(ValueNode* output) {
       if (!node->reached) continue;
       node->reached = 0;
       --waiting;
-      const double gradient = node->pending;
+      const double gradient = node == carried_node ? carried : node->pending;
       node->pending = 0.0;
       node->grad += gradient;
       for (int i = 0; i < 2; ++i) {
@@ -60,6 +64,10 @@ void walk_back_from(ValueNode* output) {
           input->grad += input_gradient;
         } else {
           input->pending += input_gradient;
+          if (input + 1 == node) {
+            carried_node = input;
+            carried = input->pending;
+          }
           waiting += !input->reached;
           input->reached = 1;
         }
