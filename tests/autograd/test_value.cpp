@@ -196,6 +196,20 @@ TEST_CASE("Value: a training loop keeps the tape flat, and a kept Value pins onl
   CHECK(after_many.nodes_recorded - after_first.nodes_recorded == 20 * 6 * 5000);
 }
 
+TEST_CASE("Value: copies share a node; a move hands it over and frees what the target held", "[value][memory]") {
+  Value x(1.0);
+  Value a = x * 2.0;
+  Value b = x * 3.0;
+  Value copy = b;
+  copy.data() = 4.0;
+  CHECK(b.data() == 4.0);
+  const std::int64_t live = ag::detail::value_tape_stats().live_nodes;
+  a = std::move(b);
+  CHECK_FALSE(b.defined());
+  CHECK(a.data() == 4.0);
+  CHECK(ag::detail::value_tape_stats().live_nodes == live - 1);
+}
+
 TEST_CASE("Value: under NoGradGuard ops record constants", "[value][engine]") {
   Value x(2.0), y(3.0);
   Value z;

@@ -51,7 +51,10 @@ class Value {
     return *this;
   }
   Value& operator=(Value&& other) noexcept {
-    std::swap(node_, other.node_);
+    if (this != &other) {
+      Value old(std::move(*this));
+      node_ = std::exchange(other.node_, nullptr);
+    }
     return *this;
   }
   ~Value() {

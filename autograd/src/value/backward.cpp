@@ -1,12 +1,12 @@
 // Value::backward(): a walk back along the tape from the output. Inputs are always older than the ops that use
 // them, so by the time the walk reaches a node, every gradient for it has arrived.
 
+#include <autograd/value.hpp>
+
 #include <autograd/anomaly.hpp>
 #include <autograd/error.hpp>
 
 #include <cmath>
-
-#include <autograd/value.hpp>
 
 namespace ag {
 namespace detail {

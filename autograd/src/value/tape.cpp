@@ -20,7 +20,7 @@ constexpr bool kReuseChunks = true;
 // Enough for a step of a few hundred thousand ops; emptier chunks beyond it go back to malloc.
 constexpr std::int64_t kSpareChunks = kReuseChunks ? (std::int64_t{8} << 20) / kChunkBytes : 0;
 
-std::atomic<std::uint32_t> next_tape_id{1};
+std::atomic<std::uint32_t> next_tape_id{0};
 
 Chunk* new_chunk() { return static_cast<Chunk*>(::operator new (kChunkBytes, std::align_val_t{kChunkBytes})); }
 void delete_chunk(Chunk* chunk) { ::operator delete (chunk, std::align_val_t{kChunkBytes}); }
@@ -74,7 +74,9 @@ void free_tape_node(ValueNode* node) {
 }  // namespace
 
 std::uint32_t tape_id() {
-  if (tape.id == 0) tape.id = next_tape_id.fetch_add(1, std::memory_order_relaxed);
+  // Ids fit the node's 30-bit owner field and are never 0; after 2^30 - 1 threads they repeat.
+  constexpr std::uint32_t kIds = (std::uint32_t{1} << 30) - 1;
+  if (tape.id == 0) tape.id = next_tape_id.fetch_add(1, std::memory_order_relaxed) % kIds + 1;
   return tape.id;
 }
 

@@ -1,7 +1,7 @@
+#include <autograd/value.hpp>
+
 #include <autograd/detail/pool.hpp>
 #include <autograd/error.hpp>
-
-#include <autograd/value.hpp>
 
 namespace ag {
 
