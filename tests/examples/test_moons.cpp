@@ -19,7 +19,7 @@ TEST_CASE("the user-defined relu op passes gradcheck", "[examples][moons]") {
 
 TEST_CASE("tensor and scalar MLPs train in lockstep to 100% training accuracy", "[examples][moons]") {
   constexpr std::int64_t kSchedule = 100;
-  constexpr std::int64_t kSteps = 40;  // both are at 100% well before this; the scalar graph is the slow one
+  constexpr std::int64_t kSteps = 40;  // both are at 100% well before this
   const auto data = moons::make_moons(100, 0.1, 1);
   moons::TensorMLP tensor_model;
   moons::ScalarMLP scalar_model(tensor_model);
