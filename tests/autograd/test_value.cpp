@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <thread>
@@ -14,7 +15,7 @@ namespace {
 
 using Function = std::function<Value(const std::vector<Value>&)>;
 
-// Checks f's value and backward() gradients at `at` against f on plain numbers and central finite differences.
+// Checks the gradients backward() gives for f at `at` against central finite differences of f.
 void check_gradients(const Function& f, const std::vector<double>& at) {
   std::vector<Value> inputs;
   for (double x : at) inputs.emplace_back(x);
@@ -64,6 +65,20 @@ TEST_CASE("Value: a number on either side of an op is a constant", "[value][ops]
   }
   CHECK((2.0 - Value(5.0)).data() == -3.0);
   CHECK((2.0 / Value(8.0)).data() == 0.25);
+}
+
+TEST_CASE("Value: compound assignment records the op and rebinds the handle", "[value][ops]") {
+  check_gradients(
+      [](const auto& in) {
+        Value y = in[0];
+        y += in[1];
+        y *= in[0];
+        y -= 2.0;
+        y /= in[1];
+        y *= 3.0;
+        return y;
+      },
+      {1.2, -0.8});
 }
 
 TEST_CASE("Value: every function's gradient matches finite differences", "[value][ops]") {
