@@ -67,6 +67,7 @@ ag::Value ScalarMLP::forward(const std::vector<ag::Value>& point) const {
   std::vector<ag::Value> activations = point;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     std::vector<ag::Value> next;
+    next.reserve(layers_[l].size());
     for (const Neuron& neuron : layers_[l]) {
       ag::Value sum = neuron.bias;
       for (std::size_t i = 0; i < neuron.weights.size(); ++i) sum = sum + neuron.weights[i] * activations[i];
