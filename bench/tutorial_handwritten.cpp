@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   const std::int64_t iterations = args.count("--iterations", 10000, 300);
   double final_error = 0.0;
   const double seconds = bench::best_seconds(
-      args.count("--repetitions", 7, 1), [&] { final_error = bench::train_handwritten<float>(iterations, 0.1f, 42); });
+      args.count("--repetitions", 25, 1), [&] { final_error = bench::train_handwritten<float>(iterations, 0.1f, 42); });
   bench::print_result("tutorial", "handwritten", seconds * 1e3, "ms/run",
                       {{"iterations", bench::number(static_cast<double>(iterations))},
                        {"final_cumulative_error", bench::number(final_error)}});
