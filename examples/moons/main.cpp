@@ -35,16 +35,15 @@ std::vector<examples::ClassifiedPoint> data_points(const moons::Dataset& data) {
   return points;
 }
 
-template <class Model>
-double train(const char* variant, Model& model, const std::vector<ag::Tensor>& parameters, const moons::Dataset& data,
-             std::int64_t steps) {
-  ag::optim::SGD sgd(parameters, ag::optim::SGDOptions(1.0));
+// Runs `steps` training steps, `step(learning_rate)` each, and returns the last accuracy.
+template <class Step>
+double train(const char* variant, std::int64_t steps, Step&& step) {
   const auto start = std::chrono::steady_clock::now();
   moons::StepResult last{};
-  for (std::int64_t step = 0; step < steps; ++step) {
-    last = moons::train_step(model, sgd, data, moons::learning_rate_at(step, steps));
-    if (step % 10 == 0 || step + 1 == steps)
-      fmt::print("{:>6} step {:>3}: loss {:.6f}, accuracy {:.0f}%\n", variant, step, last.loss, 100 * last.accuracy);
+  for (std::int64_t i = 0; i < steps; ++i) {
+    last = step(moons::learning_rate_at(i, steps));
+    if (i % 10 == 0 || i + 1 == steps)
+      fmt::print("{:>6} step {:>3}: loss {:.6f}, accuracy {:.0f}%\n", variant, i, last.loss, 100 * last.accuracy);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("{:>6}: {} steps in {:.2f} s\n\n", variant, steps, seconds);
@@ -72,7 +71,9 @@ int moons_main(int argc, char** argv) {
   moons::ScalarMLP scalar_model(model);  // the same initial weights, one node per number
 
   if (variant != "scalar") {
-    const double accuracy = train("tensor", model, model.parameters(), data, steps);
+    ag::optim::SGD sgd(model.parameters(), ag::optim::SGDOptions(1.0));
+    const double accuracy = train(
+        "tensor", steps, [&](double learning_rate) { return moons::train_step(model, sgd, data, learning_rate); });
     std::filesystem::create_directories(out);
     const auto png = out / "decision_boundary.png";
     if (examples::plot_decision_png(png,
@@ -80,7 +81,8 @@ int moons_main(int argc, char** argv) {
                                     decision_field(model), data_points(data)))
       fmt::print("wrote {}\n\n", png.string());
   }
-  if (variant != "tensor") train("scalar", scalar_model, scalar_model.parameters(), data, steps);
+  if (variant != "tensor")
+    train("scalar", steps, [&](double learning_rate) { return moons::train_step(scalar_model, data, learning_rate); });
   return 0;
 }
 

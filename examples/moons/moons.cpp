@@ -53,8 +53,8 @@ ScalarMLP::ScalarMLP(const TensorMLP& source) {
     for (std::int64_t out = 0; out < layer->out_features(); ++out) {
       Neuron neuron;
       for (std::int64_t in = 0; in < layer->in_features(); ++in)
-        neuron.weights.push_back(ag::scalar(layer->weight.at({out, in}), ag::dtype(ag::kFloat64).requires_grad(true)));
-      neuron.bias = ag::scalar(layer->bias.at({out}), ag::dtype(ag::kFloat64).requires_grad(true));
+        neuron.weights.emplace_back(layer->weight.at({out, in}));
+      neuron.bias = ag::Value(layer->bias.at({out}));
       parameters_.insert(parameters_.end(), neuron.weights.begin(), neuron.weights.end());
       parameters_.push_back(neuron.bias);
       neurons.push_back(std::move(neuron));
@@ -63,14 +63,15 @@ ScalarMLP::ScalarMLP(const TensorMLP& source) {
   }
 }
 
-Tensor ScalarMLP::forward(const std::vector<Tensor>& point) const {
-  std::vector<Tensor> activations = point;
+ag::Value ScalarMLP::forward(const std::vector<ag::Value>& point) const {
+  std::vector<ag::Value> activations = point;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    std::vector<Tensor> next;
+    std::vector<ag::Value> next;
+    next.reserve(layers_[l].size());
     for (const Neuron& neuron : layers_[l]) {
-      Tensor sum = neuron.bias;
+      ag::Value sum = neuron.bias;
       for (std::size_t i = 0; i < neuron.weights.size(); ++i) sum = sum + neuron.weights[i] * activations[i];
-      next.push_back(l + 1 < layers_.size() ? user_relu(sum) : sum);
+      next.push_back(l + 1 < layers_.size() ? sum.relu() : sum);
     }
     activations = std::move(next);
   }
@@ -86,15 +87,6 @@ double accuracy(const std::vector<double>& scores, const Tensor& labels) {
   return static_cast<double>(correct) / static_cast<double>(scores.size());
 }
 
-StepResult finish_step(const Tensor& loss, const std::vector<double>& scores, const Dataset& data, ag::optim::SGD& sgd,
-                       double learning_rate) {
-  sgd.zero_grad();
-  loss.backward();
-  sgd.set_learning_rate(learning_rate);
-  sgd.step();
-  return {loss.item(), accuracy(scores, data.labels)};
-}
-
 Tensor l2(const std::vector<Tensor>& parameters) {
   Tensor total = ag::scalar(0.0, ag::kFloat64);
   for (const Tensor& p : parameters) total = total + (p * p).sum();
@@ -106,20 +98,30 @@ Tensor l2(const std::vector<Tensor>& parameters) {
 StepResult train_step(TensorMLP& model, ag::optim::SGD& sgd, const Dataset& data, double learning_rate) {
   const Tensor scores = model.forward(data.points);
   const Tensor loss = F::hinge_loss(scores, data.labels) + l2(model.parameters());
-  return finish_step(loss, scores.to_vector(), data, sgd, learning_rate);
+  sgd.zero_grad();
+  loss.backward();
+  sgd.set_learning_rate(learning_rate);
+  sgd.step();
+  return {loss.item(), accuracy(scores.to_vector(), data.labels)};
 }
 
-StepResult train_step(const ScalarMLP& model, ag::optim::SGD& sgd, const Dataset& data, double learning_rate) {
-  const std::int64_t count = data.points.size(0);
-  Tensor data_loss = ag::scalar(0.0, ag::kFloat64);
+StepResult train_step(ScalarMLP& model, const Dataset& data, double learning_rate) {
+  const std::vector<double> points = data.points.to_vector();
+  const std::vector<double> labels = data.labels.to_vector();
+  ag::Value data_loss(0.0);
   std::vector<double> scores;
-  for (std::int64_t i = 0; i < count; ++i) {
-    const Tensor score = model.forward({data.points[i][0], data.points[i][1]});
-    scores.push_back(score.item());
-    data_loss = data_loss + ag::relu(1.0 - data.labels[i] * score);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const ag::Value score = model.forward({ag::Value(points[2 * i]), ag::Value(points[2 * i + 1])});
+    scores.push_back(score.data());
+    data_loss = data_loss + (1.0 - labels[i] * score).relu();
   }
-  const Tensor loss = data_loss / static_cast<double>(count) + l2(model.parameters());
-  return finish_step(loss, scores, data, sgd, learning_rate);
+  ag::Value squares(0.0);
+  for (const ag::Value& p : model.parameters()) squares = squares + p * p;
+  const ag::Value loss = data_loss / static_cast<double>(labels.size()) + 1e-4 * squares;
+  for (ag::Value& p : model.parameters()) p.zero_grad();
+  loss.backward();
+  for (ag::Value& p : model.parameters()) p.data() -= learning_rate * p.grad();
+  return {loss.data(), accuracy(scores, data.labels)};
 }
 
 double learning_rate_at(std::int64_t step, std::int64_t steps) {

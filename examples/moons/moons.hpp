@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace moons {
@@ -37,21 +38,22 @@ class TensorMLP : public ag::nn::Module {
   std::shared_ptr<ag::nn::Linear> layer3;
 };
 
-// micrograd's MLP: every weight, bias and activation a separate 0-d tensor. Built as a copy of a TensorMLP's
-// parameter values, so both variants start from the same network.
+// micrograd's MLP: every weight, bias and activation an ag::Value. Built as a copy of a TensorMLP's parameter
+// values, so both variants start from the same network.
 class ScalarMLP {
  public:
   explicit ScalarMLP(const TensorMLP& source);
-  Tensor forward(const std::vector<Tensor>& point) const;  // two 0-d inputs -> one 0-d score
-  const std::vector<Tensor>& parameters() const { return parameters_; }
+  ag::Value forward(const std::vector<ag::Value>& point) const;  // two inputs -> one score
+  // Handles to the weights and biases themselves: updating one updates the network.
+  std::span<ag::Value> parameters() { return parameters_; }
 
  private:
   struct Neuron {
-    std::vector<Tensor> weights;
-    Tensor bias;
+    std::vector<ag::Value> weights;
+    ag::Value bias;
   };
   std::vector<std::vector<Neuron>> layers_;
-  std::vector<Tensor> parameters_;
+  std::vector<ag::Value> parameters_;
 };
 
 struct StepResult {
@@ -59,9 +61,10 @@ struct StepResult {
   double accuracy;  // on the training points, before the step
 };
 
-// One full-batch step: hinge loss + 1e-4 * L2, backward, SGD with the given learning rate.
+// One full-batch step: hinge loss + 1e-4 * L2, backward, SGD with the given learning rate (for the scalar network
+// micrograd's plain loop over the parameters).
 StepResult train_step(TensorMLP& model, ag::optim::SGD& sgd, const Dataset& data, double learning_rate);
-StepResult train_step(const ScalarMLP& model, ag::optim::SGD& sgd, const Dataset& data, double learning_rate);
+StepResult train_step(ScalarMLP& model, const Dataset& data, double learning_rate);
 
 // micrograd's schedule: the learning rate falls linearly from 1.0 to 0.1 over the run.
 double learning_rate_at(std::int64_t step, std::int64_t steps);

@@ -23,3 +23,4 @@
 #include <autograd/tensor.hpp>
 #include <autograd/tensor_options.hpp>
 #include <autograd/threads.hpp>
+#include <autograd/value.hpp>
