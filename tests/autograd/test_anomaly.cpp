@@ -22,7 +22,7 @@ TEST_CASE("anomaly mode names the backward op that sent an Inf", "[anomaly]") {
                                       Contains("input 0") && Contains("inf"));
 }
 
-TEST_CASE("anomaly mode is off by default, restored by the guard, and per thread", "[anomaly]") {
+TEST_CASE("anomaly mode is off by default, restored by the guard, and per thread", "[anomaly][threads]") {
   CHECK_FALSE(ag::is_anomaly_enabled());
   {
     ag::DetectAnomalyGuard anomaly;
