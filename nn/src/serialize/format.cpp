@@ -69,7 +69,6 @@ class Reader {
     at_ += size;
     return piece;
   }
-  std::size_t offset() const { return at_; }
   std::size_t remaining() const { return bytes_.size() - at_; }
 
  private:
