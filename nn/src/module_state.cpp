@@ -20,11 +20,18 @@ std::string name_list(const std::vector<std::string>& names) {
   return out;
 }
 
+using TensorsByName = std::map<std::string_view, const Tensor*>;
+
+TensorsByName by_name(const StateDict& state) {
+  TensorsByName tensors;
+  for (const auto& [name, tensor] : state) tensors.emplace(name, &tensor);
+  return tensors;
+}
+
 }  // namespace
 
 void Module::check_state_dict(const StateDict& state, std::string_view source) const {
-  std::map<std::string_view, const Tensor*> saved;
-  for (const auto& [name, tensor] : state) saved.emplace(name, &tensor);
+  TensorsByName saved = by_name(state);
   std::vector<std::string> missing;
   for (const auto& [name, parameter] : named_parameters()) {
     const auto found = saved.find(name);
@@ -55,8 +62,7 @@ void Module::check_state_dict(const StateDict& state, std::string_view source) c
 void Module::load_state_dict(const StateDict& state, std::string_view source) {
   check_state_dict(state, source);
   NoGradGuard no_grad;
-  std::map<std::string_view, const Tensor*> saved;
-  for (const auto& [name, tensor] : state) saved.emplace(name, &tensor);
+  const TensorsByName saved = by_name(state);
   for (auto& [name, parameter] : named_parameters()) parameter.copy_(*saved.at(name));
 }
 

@@ -1,5 +1,7 @@
 #include <nn/optim/adam.hpp>
 
+#include "optim/check_learning_rate.hpp"
+
 #include <autograd/creation.hpp>
 #include <autograd/grad_mode.hpp>
 #include <autograd/ops/conversion.hpp>
@@ -9,12 +11,9 @@
 
 namespace ag::optim {
 
-namespace {
+using detail::check_learning_rate;
 
-// `context` starts each message: "Adam" for the constructor, "<file>: Adam" for a loaded state.
-void check_learning_rate(double lr, std::string_view context) {
-  if (!(lr >= 0.0)) fail("{}: the learning rate must be non-negative, got {}", context, lr);
-}
+namespace {
 
 void check_options(const AdamOptions& options, std::string_view context) {
   check_learning_rate(options.lr(), context);

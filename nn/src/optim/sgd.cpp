@@ -1,19 +1,18 @@
 #include <nn/optim/sgd.hpp>
 
+#include "optim/check_learning_rate.hpp"
+
 #include <autograd/grad_mode.hpp>
 #include <autograd/ops/conversion.hpp>
 #include <autograd/ops/elementwise.hpp>
 
 namespace ag::optim {
 
+using detail::check_learning_rate;
+
 namespace {
 
 constexpr const char* kMomentumBuffer = "momentum_buffer";
-
-// `context` starts each message: "SGD" for the constructor, "<file>: SGD" for a loaded state.
-void check_learning_rate(double lr, std::string_view context) {
-  if (!(lr >= 0.0)) fail("{}: the learning rate must be non-negative, got {}", context, lr);
-}
 
 void check_options(const SGDOptions& options, std::string_view context) {
   check_learning_rate(options.lr(), context);
