@@ -98,3 +98,16 @@ TEST_CASE("TensorDataset and DataLoader refuse empty, mismatched and zero-size s
   CHECK_THROWS_WITH(ag::nn::DataLoader(ten_samples(), ag::nn::DataLoaderOptions().batch_size(0)),
                     Contains("DataLoader") && Contains("batch_size") && Contains("0"));
 }
+
+TEST_CASE("set_epoch resumes an epoch's shuffle and refuses a negative epoch", "[nn][data][errors]") {
+  const auto options = ag::nn::DataLoaderOptions().batch_size(3).shuffle(true).seed(7);
+  ag::nn::DataLoader straight(ten_samples(), options);
+  epoch_order(straight);
+  const auto second = epoch_order(straight);
+
+  ag::nn::DataLoader resumed(ten_samples(), options);
+  resumed.set_epoch(1);
+  CHECK(epoch_order(resumed) == second);
+  CHECK(resumed.epoch() == 2);
+  CHECK_THROWS_WITH(resumed.set_epoch(-1), "DataLoader::set_epoch: the epoch must be non-negative, got -1");
+}
