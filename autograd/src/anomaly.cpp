@@ -9,7 +9,8 @@ namespace {
 
 // Where the first NaN or Inf sits, or -1.
 std::int64_t first_non_finite(const Tensor& values) {
-  return dispatch(values.dtype(), [&]<class T>(T) -> std::int64_t {
+  if (!is_floating_point(values.dtype())) return -1;  // integers and bools are always finite
+  return dispatch_floating(values.dtype(), "anomaly", [&]<class T>(T) -> std::int64_t {
     const T* data = values.data<T>();
     for (std::int64_t i = 0; i < values.numel(); ++i)
       if (!std::isfinite(data[i])) return i;

@@ -78,6 +78,8 @@ Tensor scalar(double value, bool with_grad) { return full({}, value, ag::require
 Tensor scalar(double value, TensorOptions options) { return full({}, value, options); }
 
 Tensor empty(const Shape& shape, TensorOptions options) {
+  if (options.requires_grad() && !is_floating_point(options.dtype()))
+    detail::fail_grad_dtype("requires_grad", options.dtype());
   Tensor result(detail::TensorImpl::create(shape, options.dtype()));
   result.impl()->requires_grad = options.requires_grad();
   return result;
@@ -111,6 +113,7 @@ Tensor arange(double start, double end, double step, TensorOptions options) {
 }
 
 Tensor rand(const Shape& shape, TensorOptions options) {
+  if (!is_floating_point(options.dtype())) fail_unsupported_dtype("rand", options.dtype(), "float32 or float64");
   Tensor result = filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_uniform(v, n, 0.0, 1.0); });
   if (result.dtype() == kFloat32) {  // a double just below 1 rounds up to 1.0f; keep [0, 1) as promised
     float* values = result.mutable_data<float>();
@@ -120,6 +123,7 @@ Tensor rand(const Shape& shape, TensorOptions options) {
 }
 
 Tensor randn(const Shape& shape, TensorOptions options) {
+  if (!is_floating_point(options.dtype())) fail_unsupported_dtype("randn", options.dtype(), "float32 or float64");
   return filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_normal(v, n, 0.0, 1.0); });
 }
 

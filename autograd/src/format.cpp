@@ -1,24 +1,36 @@
 #include <autograd/format.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <iterator>
 #include <ostream>
+#include <string>
+#include <type_traits>
 
 namespace ag {
 namespace {
 
-constexpr std::int64_t kSummariseAbove = 1000;  // longer tensors show their first and last few rows
+constexpr std::int64_t kSummariseAbove = 1000;  // larger tensors show the first and last rows of every dim
 constexpr std::int64_t kEdgeItems = 3;
 
+// Prints as PyTorch's repr: nested brackets, sub-tensors of d dims separated by d - 1 newlines, and in a
+// summarised tensor "..." in place of all but the first and last kEdgeItems entries of each longer dim.
+template <class T>
 struct Printer {
-  std::vector<double> values;
-  Shape shape;
-  std::array<std::int64_t, kMaxDims> strides{};
-  bool summarise = false;
-  bool integral = true;
+  const T* values;
+  const Shape& shape;
+  std::array<std::int64_t, kMaxDims> strides;
+  bool summarise;
+  bool integral;  // floating point only: every value is a whole number, printed as "3."
   std::string out;
 
-  void element(double v) {
-    if (integral)
+  void element(T v) {
+    if constexpr (std::is_same_v<T, bool>)
+      out += v ? "True" : "False";
+    else if constexpr (std::is_integral_v<T>)
+      fmt::format_to(std::back_inserter(out), "{}", v);
+    else if (integral)
       fmt::format_to(std::back_inserter(out), "{:.0f}.", v);
     else
       fmt::format_to(std::back_inserter(out), "{:.4f}", v);
@@ -26,16 +38,23 @@ struct Printer {
 
   void level(int depth, std::int64_t offset, int indent) {
     if (depth == shape.size()) return element(values[offset]);
-    out += '[';
+    const int dims = shape.size() - depth;
+    std::string separator = ",";
+    if (dims == 1)
+      separator += ' ';
+    else
+      separator.append(static_cast<std::size_t>(dims - 1), '\n').append(static_cast<std::size_t>(indent + 1), ' ');
     const std::int64_t n = shape[depth];
     const bool cut = summarise && n > 2 * kEdgeItems;
+    out += '[';
     for (std::int64_t i = 0; i < n; ++i) {
+      if (i > 0) out += separator;
       if (cut && i == kEdgeItems) {
-        out += depth + 1 == shape.size() ? "..., " : fmt::format("...,\n{:{}}", "", indent + 1);
+        out += "...";
+        out += separator;
         i = n - kEdgeItems;
       }
       level(depth + 1, offset + i * strides[depth], indent + 1);
-      if (i + 1 < n) out += depth + 1 == shape.size() ? ", " : fmt::format(",\n{:{}}", "", indent + 1);
     }
     out += ']';
   }
@@ -45,22 +64,24 @@ struct Printer {
 
 std::string to_string(const Tensor& tensor) {
   if (!tensor.defined()) return "tensor(undefined)";
-  Printer printer;
-  printer.values = tensor.to_vector();
-  printer.shape = tensor.shape();
-  printer.strides = contiguous_strides(tensor.shape());
-  printer.summarise = tensor.numel() > kSummariseAbove;
-  for (double v : printer.values)
-    if (!std::isfinite(v) || v != std::round(v) || std::abs(v) >= 1e9) printer.integral = false;
-  printer.out = "tensor(";
-  printer.level(0, 0, 7);
-  fmt::format_to(std::back_inserter(printer.out), ", shape={}, dtype={}", tensor.shape(), dtype_name(tensor.dtype()));
+  std::string out = dispatch(tensor.dtype(), [&]<class T>(T) {
+    const T* values = tensor.data<T>();
+    bool integral = false;
+    if constexpr (std::is_floating_point_v<T>)
+      integral = std::all_of(values, values + tensor.numel(),
+                             [](T v) { return std::isfinite(v) && v == std::round(v) && std::abs(v) < 1e9; });
+    Printer<T> printer{values,   tensor.shape(), contiguous_strides(tensor.shape()), tensor.numel() > kSummariseAbove,
+                       integral, "tensor("};
+    printer.level(0, 0, 7);
+    return std::move(printer.out);
+  });
+  fmt::format_to(std::back_inserter(out), ", shape={}, dtype={}", tensor.shape(), dtype_name(tensor.dtype()));
   if (*tensor.op_name())
-    fmt::format_to(std::back_inserter(printer.out), ", grad_fn=<{}>", tensor.op_name());
+    fmt::format_to(std::back_inserter(out), ", grad_fn=<{}>", tensor.op_name());
   else if (tensor.requires_grad())
-    printer.out += ", requires_grad=true";
-  printer.out += ')';
-  return printer.out;
+    out += ", requires_grad=true";
+  out += ')';
+  return out;
 }
 
 std::ostream& operator<<(std::ostream& out, const Tensor& tensor) { return out << to_string(tensor); }

@@ -1,7 +1,8 @@
-// In-place updates for optimisers and initialisers. They bypass the graph, so they are refused on a tensor
-// that requires grad unless grad mode is off (as in PyTorch, where optimisers run under no_grad).
+// In-place updates, for optimisers, initialisers and tensors outside the graph. They bypass the graph, so they are
+// refused on a tensor that requires grad unless grad mode is off (as in PyTorch, where optimisers run under no_grad).
 
 #include <autograd/grad_mode.hpp>
+#include <autograd/ops/arithmetic.hpp>
 #include <autograd/tensor.hpp>
 
 #include "kernels.hpp"
@@ -17,10 +18,44 @@ void check_inplace_allowed(const char* op, const Tensor& target) {
          target.shape());
 }
 
-void check_same_shape(const char* op, const Tensor& target, const Tensor& source) {
-  kernels::check_same_dtype(op, target, source);
-  if (!(target.shape() == source.shape()))
+// The source as the target's dtype, broadcast to the target's shape: an in-place op cannot change either.
+Tensor fitted_source(const char* op, const Tensor& target, const Tensor& source) {
+  if (source.dtype() == target.dtype() && source.shape() == target.shape()) return source;
+  bool fits = source.dim() <= target.dim();
+  for (int d = 1; fits && d <= source.dim(); ++d) {
+    const std::int64_t size = source.shape()[source.dim() - d];
+    fits = size == 1 || size == target.shape()[target.dim() - d];
+  }
+  if (!fits)
     fail("{}: the source has shape {} but the tensor being updated has shape {}", op, source.shape(), target.shape());
+  if (source.dtype() == target.dtype()) return source;
+  if (kernels::common_dtype(op, target, source) != target.dtype())
+    fail("{}: the result would be {}, which cannot be stored in the {} tensor being updated", op,
+         dtype_name(kernels::common_dtype(op, target, source)), dtype_name(target.dtype()));
+  NoGradGuard no_grad;
+  return source.to(target.dtype());
+}
+
+// target[i] = f(target[i], source[i]) with the source broadcast to the target's shape.
+template <kernels::Types kTypes, class F>
+void update(const char* op, Tensor& target, const Tensor& other, F f) {
+  check_inplace_allowed(op, target);
+  const Tensor source = fitted_source(op, target, other);
+  kernels::dispatch_types<kTypes>(target.dtype(), op, [&]<class T>(T) {
+    T* pt = target.mutable_data<T>();
+    const T* ps = source.data<T>();
+    const std::int64_t n = target.numel();
+    if (source.numel() == n) {
+      for (std::int64_t i = 0; i < n; ++i) pt[i] = static_cast<T>(f(pt[i], ps[i]));
+    } else {
+      std::int64_t i = 0;
+      kernels::for_each_offset(target.shape(), kernels::broadcast_strides(source.shape(), target.shape()),
+                               kernels::Strides{}, [&](std::int64_t os, std::int64_t) {
+                                 pt[i] = static_cast<T>(f(pt[i], ps[os]));
+                                 ++i;
+                               });
+    }
+  });
 }
 }  // namespace
 
@@ -31,32 +66,39 @@ Tensor& Tensor::fill_(double value) {
 }
 
 Tensor& Tensor::copy_(const Tensor& source) {
-  check_inplace_allowed("copy_", *this);
-  check_same_shape("copy_", *this, source);
-  dispatch(dtype(), [&]<class T>(T) { std::copy_n(source.data<T>(), numel(), mutable_data<T>()); });
+  update<kernels::Types::All>("copy_", *this, source, [](auto, auto s) { return s; });
   return *this;
 }
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
-  check_inplace_allowed("add_", *this);
-  check_same_shape("add_", *this, other);
-  dispatch(dtype(), [&]<class T>(T) {
-    T* target = mutable_data<T>();
-    const T* source = other.data<T>();
-    const T scale = static_cast<T>(alpha);
-    const std::int64_t n = numel();
-    if (alpha == 1.0) {
-      for (std::int64_t i = 0; i < n; ++i) target[i] += source[i];
-    } else {
-      for (std::int64_t i = 0; i < n; ++i) target[i] += scale * source[i];
-    }
-  });
+  if (alpha == 1.0) {
+    update<kernels::Types::Numeric>("add_", *this, other, [](auto t, auto s) { return t + s; });
+  } else {
+    update<kernels::Types::Numeric>("add_", *this, other, [alpha](auto t, auto s) {
+      return t + static_cast<decltype(t)>(alpha) * s;
+    });
+  }
+  return *this;
+}
+
+Tensor& Tensor::sub_(const Tensor& other) {
+  update<kernels::Types::Numeric>("sub_", *this, other, [](auto t, auto s) { return t - s; });
+  return *this;
+}
+
+Tensor& Tensor::mul_(const Tensor& other) {
+  update<kernels::Types::Numeric>("mul_", *this, other, [](auto t, auto s) { return t * s; });
+  return *this;
+}
+
+Tensor& Tensor::div_(const Tensor& other) {
+  update<kernels::Types::Floating>("div_", *this, other, [](auto t, auto s) { return t / s; });
   return *this;
 }
 
 Tensor& Tensor::mul_(double factor) {
   check_inplace_allowed("mul_", *this);
-  dispatch(dtype(), [&]<class T>(T) {
+  dispatch_numeric(dtype(), "mul_", [&]<class T>(T) {
     T* target = mutable_data<T>();
     const T scale = static_cast<T>(factor);
     for (std::int64_t i = 0, n = numel(); i < n; ++i) target[i] *= scale;

@@ -1,7 +1,15 @@
 #pragma once
 
-// Loops shared by the ops: elementwise maps with NumPy broadcasting, and sums over broadcast dimensions.
-// Internal to the library.
+// The loops that op writers build on, internal to the library (include "kernels.hpp" from autograd/src):
+//   dispatch_types<Types::X>   run a generic lambda on the C++ type of a dtype, refusing dtypes outside a set
+//   unary_map / binary_map     elementwise maps, binary ones with NumPy broadcasting
+//   compare_map                elementwise predicate of two broadcast tensors, giving a bool tensor
+//   copy / view_of             a tensor with values of its own, or one sharing them
+//   promoted                   calls a binary op again on its inputs converted to their common dtype
+//   for_each_line              visits the 1-D lines of a tensor along one dimension (softmax, cumsum, reductions)
+//   sum_to / broadcast_to      the two directions of broadcasting
+//   gemm                       a row-major matrix product on the BLAS
+// All tensors are contiguous, so a kernel reads data<T>() as a flat row-major array.
 
 #include <autograd/creation.hpp>
 #include <autograd/tensor.hpp>
@@ -10,6 +18,16 @@
 #include <cstdint>
 
 namespace ag::kernels {
+
+// Which dtypes a kernel runs on; the others throw ag::Error naming the op and the dtype.
+enum class Types { Floating, Numeric, All };
+
+template <Types kTypes, class F>
+decltype(auto) dispatch_types(DType dtype, const char* op, F&& f) {
+  if constexpr (kTypes == Types::Floating) return dispatch_floating(dtype, op, std::forward<F>(f));
+  else if constexpr (kTypes == Types::Numeric) return dispatch_numeric(dtype, op, std::forward<F>(f));
+  else return dispatch(dtype, std::forward<F>(f));
+}
 
 using Strides = std::array<std::int64_t, kMaxDims>;
 
@@ -20,6 +38,17 @@ Strides broadcast_strides(const Shape& shape, const Shape& target);
 
 inline void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) fail_dtype_mismatch(op, a, b);
+}
+
+// The dtype a binary op computes in (see ag::promote_types), or the "dtype mismatch" error naming both shapes.
+DType common_dtype(const char* op, const Tensor& a, const Tensor& b);
+
+// For a binary op whose inputs differ in dtype: `op_fn` applied to both converted to their common dtype. The
+// conversions are recorded, so gradients flow back in each input's own dtype.
+template <class OpFn>
+Tensor promoted(OpFn op_fn, const char* op, const Tensor& a, const Tensor& b) {
+  const DType common = common_dtype(op, a, b);
+  return op_fn(a.to(common), b.to(common));
 }
 
 // Calls visit(offset_a, offset_b) for every element of `shape` in row-major order, each operand walking
@@ -48,55 +77,94 @@ void for_each_offset(const Shape& shape, const Strides& strides_a, const Strides
   }
 }
 
-// out = f(a, b) elementwise with broadcasting; f is generic over the element type.
-template <class F>
+// po[i] = f(pa[..], pb[..]) over `out_shape`, the broadcast shape of a and b (both of element type T).
+template <class T, class R, class F>
+void broadcast_loop(const Tensor& a, const Tensor& b, const Shape& out_shape, R* po, F& f) {
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  const std::int64_t n = out_shape.numel();
+  if (a.shape() == b.shape()) {
+    for (std::int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+  } else if (b.numel() == 1 && a.shape() == out_shape) {
+    const T vb = pb[0];
+    for (std::int64_t i = 0; i < n; ++i) po[i] = f(pa[i], vb);
+  } else if (a.numel() == 1 && b.shape() == out_shape) {
+    const T va = pa[0];
+    for (std::int64_t i = 0; i < n; ++i) po[i] = f(va, pb[i]);
+  } else {
+    std::int64_t i = 0;
+    for_each_offset(out_shape, broadcast_strides(a.shape(), out_shape), broadcast_strides(b.shape(), out_shape),
+                    [&](std::int64_t oa, std::int64_t ob) { po[i++] = f(pa[oa], pb[ob]); });
+  }
+}
+
+inline Shape broadcast_shape_of(const char* op, const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
+}
+
+// out = f(a, b) elementwise with broadcasting, in the dtype both share; f is generic over the element type.
+template <Types kTypes = Types::Floating, class F>
 Tensor binary_map(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
   if (a.dim() == 0 && b.dim() == 0) {  // scalar graphs: skip the shape work entirely
     Tensor out = empty({}, a.dtype());
-    dispatch(a.dtype(), [&]<class T>(T) { *out.mutable_data<T>() = f(*a.data<T>(), *b.data<T>()); });
+    dispatch_types<kTypes>(a.dtype(), op,
+                           [&]<class T>(T) { *out.mutable_data<T>() = static_cast<T>(f(*a.data<T>(), *b.data<T>())); });
     return out;
   }
-  const bool same_shape = a.shape() == b.shape();
-  const Shape out_shape = same_shape ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
+  const Shape out_shape = broadcast_shape_of(op, a, b);
   Tensor out = empty(out_shape, a.dtype());
-  dispatch(a.dtype(), [&]<class T>(T) {
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    T* po = out.mutable_data<T>();
-    const std::int64_t n = out_shape.numel();
-    if (same_shape) {
-      for (std::int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
-    } else if (b.numel() == 1 && a.shape() == out_shape) {
-      const T vb = pb[0];
-      for (std::int64_t i = 0; i < n; ++i) po[i] = f(pa[i], vb);
-    } else if (a.numel() == 1 && b.shape() == out_shape) {
-      const T va = pa[0];
-      for (std::int64_t i = 0; i < n; ++i) po[i] = f(va, pb[i]);
-    } else {
-      std::int64_t i = 0;
-      for_each_offset(out_shape, broadcast_strides(a.shape(), out_shape), broadcast_strides(b.shape(), out_shape),
-                      [&](std::int64_t oa, std::int64_t ob) { po[i++] = f(pa[oa], pb[ob]); });
-    }
-  });
+  dispatch_types<kTypes>(a.dtype(), op, [&]<class T>(T) { broadcast_loop<T>(a, b, out_shape, out.mutable_data<T>(), f); });
   return out;
 }
 
-// out = f(x) elementwise.
-template <class F>
-Tensor unary_map(const Tensor& x, F f) {
+// A bool tensor of pred(a, b) elementwise with broadcasting; a and b share a dtype (any).
+template <class Pred>
+Tensor compare_map(const char* op, const Tensor& a, const Tensor& b, Pred pred) {
+  check_same_dtype(op, a, b);
+  const Shape out_shape = broadcast_shape_of(op, a, b);
+  Tensor out = empty(out_shape, kBool);
+  dispatch(a.dtype(), [&]<class T>(T) { broadcast_loop<T>(a, b, out_shape, out.mutable_data<bool>(), pred); });
+  return out;
+}
+
+// out = f(x) elementwise, in x's dtype.
+template <Types kTypes = Types::Floating, class F>
+Tensor unary_map(const char* op, const Tensor& x, F f) {
   Tensor out = empty(x.shape(), x.dtype());
-  dispatch(x.dtype(), [&]<class T>(T) {
+  dispatch_types<kTypes>(x.dtype(), op, [&]<class T>(T) {
     const T* px = x.data<T>();
     T* po = out.mutable_data<T>();
     const std::int64_t n = x.numel();
-    for (std::int64_t i = 0; i < n; ++i) po[i] = f(px[i]);
+    for (std::int64_t i = 0; i < n; ++i) po[i] = static_cast<T>(f(px[i]));
   });
   return out;
 }
 
-inline Tensor copy(const Tensor& x) {
-  return unary_map(x, [](auto v) { return v; });
+// A copy with values of its own, any dtype.
+Tensor copy(const Tensor& x);
+
+// A tensor of `shape` sharing x's values from `extra_offset` elements on (all tensors are contiguous, so any
+// reshape, and any run of whole rows, is a view). Not recorded in the graph.
+Tensor view_of(const Tensor& x, const Shape& shape, std::int64_t extra_offset = 0);
+
+// How a dimension cuts a tensor: `outer` blocks, each of `length` steps along the dimension, each step `inner`
+// contiguous elements apart. For shape [2, 3, 4] along dim 1: outer 2, length 3, inner 4.
+struct Lines {
+  std::int64_t outer = 1;
+  std::int64_t length = 1;
+  std::int64_t inner = 1;
+  std::int64_t count() const { return outer * inner; }
+};
+Lines lines_along(const Shape& shape, int dim);
+
+// Calls line(start, stride, index) for each 1-D line along `dim`: its elements are at start + k * stride for
+// k < lines.length, and `index` counts lines 0, 1, ... in the row-major order of the other dimensions.
+template <class Line>
+void for_each_line(const Lines& lines, Line&& line) {
+  std::int64_t index = 0;
+  for (std::int64_t o = 0; o < lines.outer; ++o)
+    for (std::int64_t i = 0; i < lines.inner; ++i) line(o * lines.length * lines.inner + i, lines.inner, index++);
 }
 
 // Sums `source` over the dimensions along which `shape` was broadcast to it; the result has `shape`.
@@ -104,5 +172,11 @@ Tensor sum_to(const Tensor& source, const Shape& shape);
 
 // Copies `source` broadcast to `shape`.
 Tensor broadcast_to(const Tensor& source, const Shape& shape);
+
+// c = alpha · op(a) · op(b) + beta · c for row-major a [m, k], b [k, n], c [m, n], where op transposes when asked;
+// the BLAS reads a transposed operand in place. T is float or double.
+template <class T>
+void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b,
+          T* c, T beta = T(0));
 
 }  // namespace ag::kernels

@@ -15,6 +15,11 @@ void fail_undefined_tensor() {
 
 namespace detail {
 
+void fail_grad_dtype(const char* op, DType dtype) {
+  fail("{}: only floating-point tensors can require gradients, got dtype {} (convert with .to(ag::kFloat32))", op,
+       dtype_name(dtype));
+}
+
 TensorImpl* TensorImpl::create(const Shape& shape, DType dtype) {
   Storage* storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * dtype_size(dtype));
   return create_view(shape, dtype, storage, 0);
@@ -71,11 +76,12 @@ void destroy(TensorImpl* impl) noexcept {
 
 std::int64_t Tensor::size(std::int64_t dim) const { return shape()[normalize_dim(dim, this->dim(), "size")]; }
 
-double Tensor::item() const {
-  if (numel() != 1)
-    fail("item: the tensor has shape {} ({} elements), but item() needs exactly one element", shape(), numel());
-  return dispatch(dtype(), [&]<class T>(T) { return static_cast<double>(*data<T>()); });
+void fail_item_count(const Tensor& tensor) {
+  fail("item: the tensor has shape {} ({} elements), but item() needs exactly one element", tensor.shape(),
+       tensor.numel());
 }
+
+double Tensor::item() const { return item<double>(); }
 
 double Tensor::at(std::initializer_list<std::int64_t> index) const {
   if (static_cast<int>(index.size()) != dim())
@@ -92,16 +98,13 @@ double Tensor::at(std::initializer_list<std::int64_t> index) const {
   return dispatch(dtype(), [&]<class T>(T) { return static_cast<double>(data<T>()[offset]); });
 }
 
-std::vector<double> Tensor::to_vector() const {
-  return dispatch(dtype(), [&]<class T>(T) { return std::vector<double>(data<T>(), data<T>() + numel()); });
-}
-
 Tensor& Tensor::requires_grad_(bool requires_grad) {
   if (!is_leaf())
     fail(
         "requires_grad_: only leaf tensors can change requires_grad, and this one is the result of '{}' "
         "(use detach() to get a leaf)",
         op_name());
+  if (requires_grad && !is_floating_point(impl_->dtype)) detail::fail_grad_dtype("requires_grad_", impl_->dtype);
   impl_->requires_grad = requires_grad;
   return *this;
 }

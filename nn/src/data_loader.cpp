@@ -1,6 +1,8 @@
 #include <nn/data_loader.hpp>
 
-#include "select_rows.hpp"
+#include <autograd/creation.hpp>
+#include <autograd/grad_mode.hpp>
+#include <autograd/ops/indexing.hpp>
 
 #include <algorithm>
 #include <numeric>
@@ -48,8 +50,11 @@ Batch DataLoader::Iterator::operator*() const {
   const std::int64_t batch_size = loader_->options_.batch_size();
   const auto first = order_.begin() + batch_ * batch_size;
   const auto last = order_.begin() + std::min<std::int64_t>((batch_ + 1) * batch_size, std::ssize(order_));
-  const std::vector<std::int64_t> indices(first, last);
-  return {select_rows(loader_->dataset_.inputs(), indices), select_rows(loader_->dataset_.targets(), indices)};
+  Tensor indices = empty({last - first}, kInt64);
+  std::copy(first, last, indices.mutable_data<std::int64_t>());
+  // Batches are data, not steps of a computation: no graph back to the dataset.
+  NoGradGuard no_grad;
+  return {index_select(loader_->dataset_.inputs(), 0, indices), index_select(loader_->dataset_.targets(), 0, indices)};
 }
 
 bool DataLoader::Iterator::operator==(std::default_sentinel_t) const { return batch_ >= loader_->size(); }

@@ -10,7 +10,7 @@ namespace ag::nn {
 namespace {
 
 constexpr std::int64_t kImageSide = 28;
-constexpr double kClasses = 10;
+constexpr std::int64_t kClasses = 10;
 
 // The file as distributed, gzip-compressed, or else the uncompressed one where only that is there.
 std::filesystem::path data_file(const std::filesystem::path& dir, const std::string& name) {
@@ -26,7 +26,8 @@ TensorDataset load_fashion_mnist(const std::filesystem::path& dir, Split split) 
   const std::filesystem::path images_file = data_file(dir, prefix + "-images-idx3-ubyte");
   const std::filesystem::path labels_file = data_file(dir, prefix + "-labels-idx1-ubyte");
   Tensor images = read_idx(images_file, 3);
-  const Tensor labels = read_idx(labels_file, 1);
+  // Class indices are int64, as the losses take them; IDX bytes are exact in float32, so the conversion is too.
+  const Tensor labels = read_idx(labels_file, 1).to(kInt64);
 
   if (images.size(1) != kImageSide || images.size(2) != kImageSide)
     fail("load_fashion_mnist: {}: images of {}x{} pixels, expected {}x{}", images_file.string(), images.size(1),
@@ -34,7 +35,7 @@ TensorDataset load_fashion_mnist(const std::filesystem::path& dir, Split split) 
   if (images.size(0) != labels.size(0))
     fail("load_fashion_mnist: {} holds {} images but {} holds {} labels", images_file.string(), images.size(0),
          labels_file.string(), labels.size(0));
-  const std::vector<double> classes = labels.to_vector();
+  const std::vector<std::int64_t> classes = labels.to_vector<std::int64_t>();
   for (std::size_t i = 0; i < classes.size(); ++i)
     if (classes[i] >= kClasses)
       fail("load_fashion_mnist: {}: label {} at position {} is not one of the {} classes", labels_file.string(),

@@ -4,14 +4,12 @@
 #include <autograd/function.hpp>
 #include <autograd/grad_mode.hpp>
 #include <autograd/ops/elementwise.hpp>
+#include <autograd/ops/max_min.hpp>
 #include <autograd/ops/reduction.hpp>
 #include <autograd/ops/softmax.hpp>
 
-#include "take_along_rows.hpp"
-
 #include <cmath>
 #include <cstdint>
-#include <vector>
 
 namespace ag::nn::functional {
 
@@ -54,22 +52,20 @@ void check_probabilities(const Tensor& input) {
         smallest, largest);
 }
 
-void check_class_shapes(const char* loss, const Tensor& input, const Tensor& target) {
+// Targets as PyTorch takes them: one int64 class index in [0, C) per row of an input [N, C].
+void check_class_targets(const char* loss, const Tensor& input, const Tensor& target) {
+  if (target.dtype() != kInt64)
+    fail("{}: target must be int64 class indices, got {} (shape {}); convert with .to(ag::kInt64)", loss,
+         dtype_name(target.dtype()), target.shape());
   if (input.dim() != 2 || target.dim() != 1 || target.shape()[0] != input.shape()[0])
     fail("{}: expects input [N, C] and target [N] of class indices, got input shape {} and target shape {}", loss,
          input.shape(), target.shape());
-}
-
-// The class index each target value names, checked against the number of classes.
-std::vector<std::int64_t> class_indices(const char* loss, const Tensor& target, std::int64_t classes) {
-  std::vector<std::int64_t> indices;
-  for (double value : target.to_vector()) {
-    if (value != std::floor(value) || value < 0.0 || value >= static_cast<double>(classes))
+  const std::int64_t classes = input.shape()[1];
+  const std::int64_t* indices = target.data<std::int64_t>();
+  for (std::int64_t i = 0; i < target.numel(); ++i)
+    if (indices[i] < 0 || indices[i] >= classes)
       fail("{}: target {} at position {} is not a class index for {} classes (expected an integer in [0, {}])", loss,
-           value, indices.size(), classes, classes - 1);
-    indices.push_back(static_cast<std::int64_t>(value));
-  }
-  return indices;
+           indices[i], i, classes, classes - 1);
 }
 
 }  // namespace
@@ -109,14 +105,13 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reduction) {
-  check_class_shapes("nll_loss", log_probs, target);
-  return reduce(-take_along_rows(log_probs, class_indices("nll_loss", target, log_probs.shape()[1])), reduction);
+  check_class_targets("nll_loss", log_probs, target);
+  return reduce(-log_probs.gather(1, target.unsqueeze(1)).squeeze(1), reduction);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduction) {
-  check_class_shapes("cross_entropy", logits, target);
-  const std::vector<std::int64_t> classes = class_indices("cross_entropy", target, logits.shape()[1]);
-  return reduce(-take_along_rows(log_softmax(logits, 1), classes), reduction);
+  check_class_targets("cross_entropy", logits, target);
+  return reduce(-log_softmax(logits, 1).gather(1, target.unsqueeze(1)).squeeze(1), reduction);
 }
 
 Tensor hinge_loss(const Tensor& input, const Tensor& target, Reduction reduction) {

@@ -1,5 +1,7 @@
 #include <nn/module.hpp>
 
+#include <autograd/grad_mode.hpp>
+
 #include <cxxabi.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <string>
 #include <typeinfo>
 #include <unordered_set>
+#include <utility>
 
 namespace ag::nn {
 
@@ -23,6 +26,24 @@ void check_name(const char* what, const std::string& name, const std::string& ow
 
 std::string shape_summary(const Tensor& tensor) { return fmt::format("{}", tensor.shape()); }
 
+std::vector<Tensor> tensors_of(NamedTensors named) {
+  std::vector<Tensor> result;
+  for (auto& [_, tensor] : named) result.push_back(std::move(tensor));
+  return result;
+}
+
+// Gives `tensor` the values of `converted` (its shape, another dtype) while it stays the same tensor, as PyTorch's
+// `tensor.data = converted`: handles to it (Linear::weight, an optimiser's parameter list) see the new values, and
+// it keeps requires_grad and stays a leaf. autograd has no public call for this, so the storage behind the handle
+// is swapped with the converted tensor's, which then frees the old one.
+void replace_values(const Tensor& tensor, Tensor converted) {
+  detail::TensorImpl& target = *tensor.impl();
+  detail::TensorImpl& source = *converted.impl();
+  std::swap(target.storage, source.storage);
+  std::swap(target.dtype, source.dtype);
+  std::swap(target.offset, source.offset);
+}
+
 }  // namespace
 
 std::string Module::name() const {
@@ -35,16 +56,32 @@ std::string Module::name() const {
 }
 
 Tensor Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
-  check_name("register_parameter", name, this->name());
-  if (!tensor.defined()) fail("{}: register_parameter('{}') got an undefined tensor", this->name(), name);
-  for (const auto& [existing, _] : parameters_)
-    if (existing == name) fail("{}: a parameter named '{}' is already registered", this->name(), name);
+  check_new_name("register_parameter", name, tensor);
   if (!tensor.is_leaf())
     fail("{}: parameter '{}' must be a leaf tensor, but it is the result of '{}' (register its detach())", this->name(),
          name, tensor.op_name());
   tensor.requires_grad_(requires_grad);
   parameters_.emplace_back(std::move(name), tensor);
   return tensor;
+}
+
+Tensor Module::register_buffer(std::string name, Tensor tensor) {
+  check_new_name("register_buffer", name, tensor);
+  if (tensor.requires_grad())
+    fail("{}: buffer '{}' requires grad, but buffers are not trained (register a parameter, or the tensor's detach())",
+         this->name(), name);
+  buffers_.emplace_back(std::move(name), tensor);
+  return tensor;
+}
+
+// Parameters and buffers share the state dict's names, so a name is taken by either.
+void Module::check_new_name(const char* what, const std::string& name, const Tensor& tensor) const {
+  check_name(what, name, this->name());
+  if (!tensor.defined()) fail("{}: {}('{}') got an undefined tensor", this->name(), what, name);
+  for (const auto& [existing, _] : parameters_)
+    if (existing == name) fail("{}: a parameter named '{}' is already registered", this->name(), name);
+  for (const auto& [existing, _] : buffers_)
+    if (existing == name) fail("{}: a buffer named '{}' is already registered", this->name(), name);
 }
 
 void Module::add_child(std::string name, std::shared_ptr<Module> child) {
@@ -55,11 +92,12 @@ void Module::add_child(std::string name, std::shared_ptr<Module> child) {
   children_.emplace_back(std::move(name), std::move(child));
 }
 
-std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) const {
-  std::vector<std::pair<std::string, Tensor>> result;
+// A tensor registered twice is listed once, as in PyTorch, so an optimiser updates it once.
+NamedTensors Module::named_tensors(NamedTensors Module::*registered, bool recurse) const {
+  NamedTensors result;
   std::unordered_set<const detail::TensorImpl*> seen;
   auto visit = [&](const Module& module, const std::string& prefix, auto& self) -> void {
-    for (const auto& [name, tensor] : module.parameters_)
+    for (const auto& [name, tensor] : module.*registered)
       if (seen.insert(tensor.impl()).second) result.emplace_back(prefix + name, tensor);
     if (!recurse) return;
     for (const auto& [name, child] : module.children_) self(*child, prefix + name + ".", self);
@@ -68,16 +106,31 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurs
   return result;
 }
 
-std::vector<Tensor> Module::parameters(bool recurse) const {
-  std::vector<Tensor> result;
-  for (auto& [_, tensor] : named_parameters(recurse)) result.push_back(std::move(tensor));
-  return result;
-}
+NamedTensors Module::named_parameters(bool recurse) const { return named_tensors(&Module::parameters_, recurse); }
+
+NamedTensors Module::named_buffers(bool recurse) const { return named_tensors(&Module::buffers_, recurse); }
+
+std::vector<Tensor> Module::parameters(bool recurse) const { return tensors_of(named_parameters(recurse)); }
+
+std::vector<Tensor> Module::buffers(bool recurse) const { return tensors_of(named_buffers(recurse)); }
 
 std::vector<std::shared_ptr<Module>> Module::children() const {
   std::vector<std::shared_ptr<Module>> result;
   for (const auto& [_, child] : children_) result.push_back(child);
   return result;
+}
+
+Module& Module::to(DType dtype) {
+  if (!is_floating_point(dtype))
+    fail("{}: to() converts to float32 or float64, not {} (integer and bool buffers keep their dtype)", name(),
+         dtype_name(dtype));
+  NoGradGuard no_grad;
+  for (auto& [_, tensor] : state_dict()) {
+    if (!is_floating_point(tensor.dtype()) || tensor.dtype() == dtype) continue;
+    replace_values(tensor, tensor.to(dtype));
+    tensor.zero_grad();  // a gradient of the old dtype would not fit
+  }
+  return *this;
 }
 
 void Module::zero_grad() {

@@ -1,4 +1,4 @@
-// Module::state_dict's counterpart: checking and loading saved parameters.
+// Module::state_dict and its counterpart: checking and loading saved parameters and buffers.
 
 #include <nn/module.hpp>
 
@@ -30,27 +30,38 @@ TensorsByName by_name(const StateDict& state) {
 
 }  // namespace
 
+StateDict Module::state_dict() const {
+  StateDict state = named_parameters();
+  for (auto& buffer : named_buffers()) state.push_back(std::move(buffer));
+  return state;
+}
+
 void Module::check_state_dict(const StateDict& state, std::string_view source) const {
   TensorsByName saved = by_name(state);
-  std::vector<std::string> missing;
-  for (const auto& [name, parameter] : named_parameters()) {
-    const auto found = saved.find(name);
-    if (found == saved.end()) {
-      missing.push_back(name);
-      continue;
+  // Checks this module's parameters or buffers against `saved`, taking each found one out of it.
+  const auto check = [&](const NamedTensors& expected, const char* kind) {
+    std::vector<std::string> missing;
+    for (const auto& [name, tensor] : expected) {
+      const auto found = saved.find(name);
+      if (found == saved.end()) {
+        missing.push_back(name);
+        continue;
+      }
+      const Tensor& value = *found->second;
+      if (!value.defined()) fail("{}: {} '{}' is an undefined tensor", source, kind, name);
+      if (value.shape() != tensor.shape())
+        fail("{}: {} '{}' has shape {}, but {} expects {}", source, kind, name, value.shape(), this->name(),
+             tensor.shape());
+      if (value.dtype() != tensor.dtype())
+        fail("{}: {} '{}' is {}, but {} expects {}", source, kind, name, dtype_name(value.dtype()), this->name(),
+             dtype_name(tensor.dtype()));
+      saved.erase(found);
     }
-    const Tensor& value = *found->second;
-    if (!value.defined()) fail("{}: parameter '{}' is an undefined tensor", source, name);
-    if (value.shape() != parameter.shape())
-      fail("{}: parameter '{}' has shape {}, but {} expects {}", source, name, value.shape(), this->name(),
-           parameter.shape());
-    if (value.dtype() != parameter.dtype())
-      fail("{}: parameter '{}' is {}, but {} expects {}", source, name, dtype_name(value.dtype()), this->name(),
-           dtype_name(parameter.dtype()));
-    saved.erase(found);
-  }
-  if (!missing.empty())
-    fail("{}: missing parameter{} {} of {}", source, missing.size() == 1 ? "" : "s", name_list(missing), this->name());
+    if (!missing.empty())
+      fail("{}: missing {}{} {} of {}", source, kind, missing.size() == 1 ? "" : "s", name_list(missing), this->name());
+  };
+  check(named_parameters(), "parameter");
+  check(named_buffers(), "buffer");
   if (!saved.empty()) {
     std::vector<std::string> extra;
     for (const auto& [name, _] : saved) extra.emplace_back(name);
@@ -63,7 +74,7 @@ void Module::load_state_dict(const StateDict& state, std::string_view source) {
   check_state_dict(state, source);
   NoGradGuard no_grad;
   const TensorsByName saved = by_name(state);
-  for (auto& [name, parameter] : named_parameters()) parameter.copy_(*saved.at(name));
+  for (auto& [name, tensor] : state_dict()) tensor.copy_(*saved.at(name));
 }
 
 }  // namespace ag::nn

@@ -229,8 +229,12 @@ TEST_CASE("maximum and minimum pick elementwise with broadcasting", "[ops][eleme
 TEST_CASE("maximum and minimum send the gradient to the winner, broadcasting and reusing inputs",
           "[ops][elementwise]") {
   ag::manual_seed(6);
-  SECTION("maximum") { check_binary_gradients(ag::maximum, normal, normal); }
-  SECTION("minimum") { check_binary_gradients(ag::minimum, normal, normal); }
+  SECTION("maximum") {
+    check_binary_gradients([](const ag::Tensor& a, const ag::Tensor& b) { return ag::maximum(a, b); }, normal, normal);
+  }
+  SECTION("minimum") {
+    check_binary_gradients([](const ag::Tensor& a, const ag::Tensor& b) { return ag::minimum(a, b); }, normal, normal);
+  }
 }
 
 TEST_CASE("maximum and minimum split the gradient evenly on ties", "[ops][elementwise]") {
@@ -252,7 +256,8 @@ TEST_CASE("maximum and minimum split the gradient evenly on ties", "[ops][elemen
   }
 }
 
-TEST_CASE("comparisons give 0/1 masks in the inputs' dtype, with broadcasting and no gradient", "[ops][elementwise]") {
+TEST_CASE("comparisons give bool tensors, with broadcasting, numbers on either side and no gradient",
+          "[ops][elementwise]") {
   const auto a = ag::tensor({1, 2, 3}, ag::kFloat64);
   const auto b = ag::tensor({2, 2, 2}, ag::kFloat64);
   CHECK_THAT(ag::eq(a, b), HasValues({0, 1, 0}));
@@ -263,9 +268,14 @@ TEST_CASE("comparisons give 0/1 masks in the inputs' dtype, with broadcasting an
   CHECK_THAT(ag::ge(a, b), HasValues({0, 1, 1}));
   CHECK_THAT(a < b, HasValues({1, 0, 0}));
   CHECK_THAT(a >= b, HasValues({0, 1, 1}));
+  CHECK_THAT(a == b, HasValues({0, 1, 0}));
+  CHECK_THAT(a != b, HasValues({1, 0, 1}));
   CHECK_THAT(a > 1.5, HasValues({0, 1, 1}));
   CHECK_THAT(a <= 2.0, HasValues({1, 1, 0}));
-  CHECK(ag::eq(a, b).dtype() == ag::kFloat64);
+  CHECK_THAT(0.5 < a, HasValues({1, 1, 1}));
+  CHECK_THAT(2 == a, HasValues({0, 1, 0}));
+  CHECK(ag::eq(a, b).dtype() == ag::kBool);
+  CHECK((a > 1).dtype() == ag::kBool);
 
   const auto grid = ag::gt(ag::tensor({{1}, {3}}), ag::tensor({0, 2, 4}));
   CHECK(grid.shape() == ag::Shape{2, 3});
@@ -276,18 +286,48 @@ TEST_CASE("comparisons give 0/1 masks in the inputs' dtype, with broadcasting an
   CHECK_FALSE(ag::eq(x, x).requires_grad());
 }
 
-TEST_CASE("where picks from a or b by a broadcast condition of any dtype", "[ops][elementwise]") {
-  CHECK_THAT(ag::where(ag::tensor({1, 0, 1}), ag::tensor({1, 2, 3}), ag::tensor({10, 20, 30})), HasValues({1, 20, 3}));
-  const auto picked = ag::where(ag::tensor({{1}, {0}}, ag::kFloat64), ag::tensor({1, 2, 3}), ag::scalar(-1.0));
+TEST_CASE("comparisons of int64 keep every digit and promote against floats", "[ops][elementwise][dtype]") {
+  const auto big = ag::full({2}, 16777217.0, ag::kInt64);
+  CHECK_THAT(big == ag::full({2}, 16777216.0, ag::kInt64), HasValues({0, 0}));
+  CHECK_THAT(ag::tensor({1, 2, 3}, ag::kInt64) < ag::tensor({1.5, 1.5, 3.5}), HasValues({1, 0, 1}));
+  CHECK_THAT(ag::tensor({1, 0}, ag::kBool) == ag::tensor({1, 1}, ag::kInt64), HasValues({1, 0}));
+}
+
+TEST_CASE("where picks from a or b by a broadcast bool condition, with numbers on either side",
+          "[ops][elementwise]") {
+  const auto condition = ag::tensor({1, 0, 1}, ag::kBool);
+  CHECK_THAT(ag::where(condition, ag::tensor({1, 2, 3}), ag::tensor({10, 20, 30})), HasValues({1, 20, 3}));
+  const auto picked = ag::where(ag::tensor({{1}, {0}}, ag::kBool), ag::tensor({1, 2, 3}), ag::scalar(-1.0));
   CHECK(picked.shape() == ag::Shape{2, 3});
   CHECK(picked.dtype() == ag::kFloat32);
   CHECK_THAT(picked, HasValues({1, 2, 3, -1, -1, -1}));
+  CHECK_THAT(ag::where(condition, ag::tensor({1, 2, 3}), 0.0), HasValues({1, 0, 3}));
+  CHECK_THAT(ag::where(condition, 7, ag::tensor({1, 2, 3})), HasValues({7, 2, 7}));
+  CHECK(ag::where(condition, ag::tensor({1, 2, 3}, ag::kInt64), 0).dtype() == ag::kInt64);
+  CHECK(ag::where(condition, ag::tensor({1, 2, 3}, ag::kInt64), 0.5).dtype() == ag::kFloat32);
+}
+
+TEST_CASE("masked_fill writes a value where the mask holds and passes the gradient elsewhere", "[ops][elementwise]") {
+  auto x = ag::tensor({{1, 2, 3}, {4, 5, 6}}, ag::dtype(ag::kFloat64).requires_grad(true));
+  const auto mask = ag::tensor({1, 0, 1}, ag::kBool);
+  const auto filled = x.masked_fill(mask, -INFINITY);
+  CHECK_THAT(filled, HasValues({-INFINITY, 2, -INFINITY, -INFINITY, 5, -INFINITY}));
+  ag::sum(ag::masked_fill(x, mask, 0.0)).backward();
+  CHECK_THAT(x.grad(), HasValues({0, 1, 0, 0, 1, 0}));
+  ag::manual_seed(9);
+  CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::masked_fill(in[0], mask, 3.0); }, {normal({2, 3})}),
+             PassesGradcheck());
+  CHECK_THAT(ag::masked_fill(ag::tensor({1, 2}, ag::kInt64), ag::tensor({0, 1}, ag::kBool), 9), HasValues({1, 9}));
+  CHECK_THROWS_WITH(ag::masked_fill(x, ag::tensor({1, 0, 1}), 0.0),
+                    "masked_fill: the mask must be a bool tensor, got float32 (shape [3]); make one with a comparison "
+                    "such as x > 0");
+  CHECK_THROWS_WITH(ag::masked_fill(x, ag::tensor({1, 0}, ag::kBool), 0.0), StartsWith("masked_fill:"));
 }
 
 TEST_CASE("where sends the gradient to the picked input, summed back over broadcasting", "[ops][elementwise]") {
   auto a = ag::tensor({{1, 2, 3}, {4, 5, 6}}, ag::requires_grad());
   auto b = ag::tensor({7, 8, 9}, ag::requires_grad());
-  ag::sum(ag::where(ag::tensor({{1, 0, 1}, {0, 0, 1}}), a, b)).backward();
+  ag::sum(ag::where(ag::tensor({{1, 0, 1}, {0, 0, 1}}, ag::kBool), a, b)).backward();
   CHECK_THAT(a.grad(), HasValues({1, 0, 1, 0, 0, 1}));
   CHECK_THAT(b.grad(), HasValues({1, 2, 0}));
 
@@ -318,8 +358,8 @@ TEST_CASE("binary ops name themselves and both shapes when the shapes do not bro
       {"mul", ag::mul},
       {"div", ag::div},
       {"pow", [](const ag::Tensor& x, const ag::Tensor& y) { return ag::pow(x, y); }},
-      {"maximum", ag::maximum},
-      {"minimum", ag::minimum},
+      {"maximum", [](const ag::Tensor& x, const ag::Tensor& y) { return ag::maximum(x, y); }},
+      {"minimum", [](const ag::Tensor& x, const ag::Tensor& y) { return ag::minimum(x, y); }},
       {"eq", ag::eq},
       {"ne", ag::ne},
       {"lt", ag::lt},
@@ -334,11 +374,115 @@ TEST_CASE("binary ops name themselves and both shapes when the shapes do not bro
   }
 }
 
-TEST_CASE("where refuses mismatched shapes and dtypes", "[ops][elementwise][errors]") {
-  CHECK_THROWS_WITH(ag::where(ag::zeros({4}), ag::zeros({2, 3}), ag::zeros({2, 3})),
+TEST_CASE("where refuses mismatched shapes, dtypes and a condition that is not bool", "[ops][elementwise][errors]") {
+  const auto yes = [](const ag::Shape& shape) { return ag::ones(shape, ag::kBool); };
+  CHECK_THROWS_WITH(ag::where(yes({4}), ag::zeros({2, 3}), ag::zeros({2, 3})),
                     StartsWith("where:") && Contains("[4]") && Contains("[2, 3]"));
-  CHECK_THROWS_WITH(ag::where(ag::zeros({2}), ag::zeros({2}), ag::zeros({3})),
+  CHECK_THROWS_WITH(ag::where(yes({2}), ag::zeros({2}), ag::zeros({3})),
                     StartsWith("where:") && Contains("[2]") && Contains("[3]"));
-  CHECK_THROWS_WITH(ag::where(ag::zeros({2}), ag::zeros({2}), ag::zeros({2}, ag::kFloat64)),
+  CHECK_THROWS_WITH(ag::where(yes({2}), ag::zeros({2}), ag::zeros({2}, ag::kFloat64)),
                     StartsWith("where:") && Contains("float32") && Contains("float64"));
+  CHECK_THROWS_WITH(ag::where(ag::zeros({2}), ag::zeros({2}), ag::zeros({2})),
+                    StartsWith("where: the mask must be a bool tensor, got float32"));
+}
+
+TEST_CASE("log1p, expm1, erf, softplus, gelu and silu compute PyTorch's values", "[ops][elementwise]") {
+  const auto x = ag::tensor({-2, 0, 1e-10, 3}, ag::kFloat64);
+  CHECK_THAT(ag::log1p(x.slice(0, 1, 4)), HasValues({0, 1e-10, std::log(4.0)}, 1e-15));
+  CHECK_THAT(ag::expm1(x), HasValues({std::expm1(-2.0), 0, 1e-10, std::expm1(3.0)}, 1e-15));
+  CHECK_THAT(ag::erf(x), HasValues({std::erf(-2.0), 0, std::erf(1e-10), std::erf(3.0)}));
+  CHECK_THAT(ag::softplus(x), HasValues({std::log1p(std::exp(-2.0)), std::log(2.0), std::log1p(std::exp(1e-10)),
+                                         std::log1p(std::exp(3.0))}));
+  CHECK_THAT(ag::softplus(ag::tensor({30, 1}), 2.0, 20.0), HasValues({30, std::log1p(std::exp(2.0)) / 2}));
+  // torch.nn.functional.gelu(torch.tensor([-2., 0., 1., 3.]), approximate=...) in float64
+  const auto y = ag::tensor({-2, 0, 1, 3}, ag::kFloat64);
+  CHECK_THAT(ag::gelu(y), HasValues({-0.04550026389635842, 0, 0.8413447460685429, 2.9959507790543757}));
+  CHECK_THAT(ag::gelu(y, "tanh"), HasValues({-0.04540230591222236, 0, 0.8411919906082768, 2.9963626299319254}));
+  CHECK_THAT(ag::silu(y), HasValues({-2 / (1 + std::exp(2.0)), 0, 1 / (1 + std::exp(-1.0)), 3 / (1 + std::exp(-3.0))}));
+  CHECK_THAT(ag::clamp_min(y, 0.5), HasValues({0.5, 0.5, 1, 3}));
+  CHECK_THAT(y.clamp_max(0.5), HasValues({-2, 0, 0.5, 0.5}));
+  CHECK_THAT(ag::clamp(y, std::nullopt, 1.0), HasValues({-2, 0, 1, 1}));
+  CHECK_THAT(ag::maximum(y, 0.0), HasValues({0, 0, 1, 3}));
+  CHECK_THAT(ag::minimum(1, y), HasValues({-2, 0, 1, 1}));
+  CHECK_THROWS_WITH(ag::gelu(y, "fast"), "gelu: approximate must be \"none\" or \"tanh\", got \"fast\"");
+  CHECK_THROWS_WITH(ag::clamp(y, std::nullopt, std::nullopt), StartsWith("clamp: give at least one of min and max"));
+}
+
+TEST_CASE("log1p, expm1, erf, softplus, gelu, silu and one-sided clamps pass gradcheck", "[ops][elementwise]") {
+  ag::manual_seed(10);
+  SECTION("log1p") { check_unary_gradients(ag::log1p, positive); }
+  SECTION("expm1") { check_unary_gradients(ag::expm1, normal); }
+  SECTION("erf") { check_unary_gradients(ag::erf, normal); }
+  SECTION("softplus") { check_unary_gradients([](const ag::Tensor& x) { return ag::softplus(x); }, normal); }
+  SECTION("softplus, beta 2, past its threshold") {
+    check_unary_gradients([](const ag::Tensor& x) { return ag::softplus(x * 20.0, 2.0, 5.0); }, normal);
+  }
+  SECTION("gelu") { check_unary_gradients([](const ag::Tensor& x) { return ag::gelu(x); }, normal); }
+  SECTION("gelu tanh") { check_unary_gradients([](const ag::Tensor& x) { return ag::gelu(x, "tanh"); }, normal); }
+  SECTION("silu") { check_unary_gradients(ag::silu, normal); }
+  SECTION("clamp_min") { check_unary_gradients([](const ag::Tensor& x) { return ag::clamp_min(x, 0.05); }, off_zero); }
+  SECTION("clamp_max") { check_unary_gradients([](const ag::Tensor& x) { return ag::clamp_max(x, 0.05); }, off_zero); }
+}
+
+TEST_CASE("mixed dtypes promote as in PyTorch: bool < int64 < float, 0-d operands do not widen",
+          "[ops][elementwise][dtype]") {
+  const auto i = ag::tensor({1, 2, 3}, ag::kInt64);
+  const auto f = ag::tensor({0.5, 0.5, 0.5});
+  const auto b = ag::tensor({1, 0, 1}, ag::kBool);
+  CHECK((i + i).dtype() == ag::kInt64);
+  CHECK((i + f).dtype() == ag::kFloat32);
+  CHECK_THAT(i + f, HasValues({1.5, 2.5, 3.5}));
+  CHECK((b + i).dtype() == ag::kInt64);
+  CHECK_THAT(b * f, HasValues({0.5, 0, 0.5}));
+  CHECK((i * 2).dtype() == ag::kInt64);
+  CHECK((i * 2.5).dtype() == ag::kFloat32);
+  CHECK((b + 1).dtype() == ag::kInt64);
+  CHECK_THAT(i / 2, HasValues({0.5, 1, 1.5}));
+  CHECK((f * ag::scalar(2.0, ag::kFloat64)).dtype() == ag::kFloat32);
+
+  // The gradient flows back to a float input in its own dtype through the promotion.
+  auto w = ag::tensor({1, 2, 3}, ag::requires_grad());
+  ag::sum(w * i).backward();
+  CHECK(w.grad().dtype() == ag::kFloat32);
+  CHECK_THAT(w.grad(), HasValues({1, 2, 3}));
+
+  // Integer arithmetic keeps every digit.
+  const auto big = ag::full({1}, 4503599627370496.0, ag::kInt64) * 2 + 1;
+  CHECK(big.dtype() == ag::kInt64);
+  CHECK(big.item<std::int64_t>() == 9007199254740993);
+
+  CHECK_THROWS_WITH(ag::exp(i), "exp: not supported for dtype int64 (expected float32 or float64); convert with .to()");
+  CHECK_THROWS_WITH(b + b, "add: not supported for dtype bool (expected float32, float64 or int64); convert with .to()");
+  CHECK_THROWS_WITH(ag::tensor({1, 2}, ag::kFloat64) * ag::tensor({1, 2}),
+                    "mul: dtype mismatch: float64 (shape [2]) and float32 (shape [2]); convert one with .to()");
+}
+
+TEST_CASE("compound assignment updates a tensor outside the graph in place, so aliases see it",
+          "[ops][elementwise][inplace]") {
+  auto x = ag::tensor({1, 2, 3});
+  const auto alias = x;
+  x += ag::tensor({10, 10, 10});
+  x += 1.0;
+  x *= 2;
+  x -= ag::tensor({1});
+  x /= 2;
+  CHECK(x.is_same(alias));
+  CHECK_THAT(alias, HasValues({11.5, 12.5, 13.5}));
+
+  auto counts = ag::zeros({3}, ag::kInt64);
+  counts += ag::tensor({1, 0, 1}, ag::kBool);
+  counts += 1;
+  CHECK_THAT(counts, HasValues({2, 1, 2}));
+  CHECK_THROWS_WITH(counts += 0.5, "add_: the result would be float32, which cannot be stored in the int64 tensor "
+                                   "being updated");
+  CHECK_THROWS_WITH(x += ag::ones({2}), StartsWith("add_: the source has shape [2] but the tensor being updated"));
+
+  // With the graph involved, the result is recorded and x is rebound to it.
+  auto w = ag::tensor({1, 2}, ag::requires_grad());
+  auto y = w * 1.0;
+  const auto before = y;
+  y += w;
+  CHECK_FALSE(y.is_same(before));
+  ag::sum(y).backward();
+  CHECK_THAT(w.grad(), HasValues({2, 2}));
 }

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using ag::Value;
@@ -49,6 +51,19 @@ TEST_CASE("Value: every binary op's gradients match finite differences", "[value
     check_gradients(op, {1.5, -0.7});
     check_gradients(op, {-3.0, 2.5});
   }
+}
+
+TEST_CASE("Value: an integer makes a leaf, 0 included", "[value][ops]") {
+  const Value zero(0);  // 0 is also a null pointer constant; it must not pick the node constructor
+  const Value three(3L);
+  CHECK(zero.defined());
+  CHECK(zero.data() == 0.0);
+  CHECK(std::string(zero.op()).empty());
+  const Value product = zero * three + three;
+  product.backward();
+  CHECK(product.data() == 3.0);
+  CHECK(zero.grad() == 3.0);
+  STATIC_REQUIRE_FALSE(std::is_convertible_v<int, Value>);  // explicit, as Value(double)
 }
 
 TEST_CASE("Value: a number on either side of an op is a constant", "[value][ops]") {

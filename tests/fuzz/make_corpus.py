@@ -17,16 +17,20 @@ def idx(sizes, values):
     return header + bytes(values)
 
 
-def tensor_file(entries):
-    """entries: (name, dtype code 0 float32 / 1 float64, sizes, values)."""
+# Each dtype code's struct format: float32, float64, int64, bool (version 1 has the first two).
+ELEMENT_FORMATS = ["<f", "<d", "<q", "<?"]
+
+
+def tensor_file(entries, version=2):
+    """entries: (name, dtype code, sizes, values)."""
     body = bytearray()
     for name, dtype, sizes, values in entries:
         encoded = name.encode()
         body += struct.pack("<I", len(encoded)) + encoded + struct.pack("<BB", dtype, len(sizes))
         body += b"".join(struct.pack("<q", s) for s in sizes)
-        body += b"".join(struct.pack("<f" if dtype == 0 else "<d", v) for v in values)
+        body += b"".join(struct.pack(ELEMENT_FORMATS[dtype], v) for v in values)
     size = 8 + 4 + 8 + 4 + len(body) + 4
-    data = b"AGTENSOR" + struct.pack("<IQI", 1, size, len(entries)) + bytes(body)
+    data = b"AGTENSOR" + struct.pack("<IQI", version, size, len(entries)) + bytes(body)
     return data + struct.pack("<I", zlib.crc32(data))
 
 
@@ -54,10 +58,15 @@ def main():
         "idx/images.idx": idx([2, 3, 3], range(18)),
         "idx/labels.idx.gz": gzip.compress(idx([4], [0, 9, 3, 7]), mtime=0),
         "idx/images.idx.gz": gzip.compress(idx([2, 3, 3], range(18)), mtime=0),
-        "checkpoint/sgd.ckpt": tensor_file(MODEL + SGD + [scalar("extra.epoch", 3.0)]),
-        "checkpoint/adam.ckpt": tensor_file(MODEL + ADAM),
-        "checkpoint/model_only.ckpt": tensor_file(MODEL),
-        "checkpoint/empty.ckpt": tensor_file([]),
+        # Version 1, as builds before int64 and bool wrote them: still read.
+        "checkpoint/sgd.ckpt": tensor_file(MODEL + SGD + [scalar("extra.epoch", 3.0)], version=1),
+        "checkpoint/adam.ckpt": tensor_file(MODEL + ADAM, version=1),
+        "checkpoint/model_only.ckpt": tensor_file(MODEL, version=1),
+        "checkpoint/empty.ckpt": tensor_file([], version=1),
+        # Version 2, with every dtype.
+        "checkpoint/sgd_v2.ckpt": tensor_file(
+            MODEL + SGD + [("extra.epoch", 2, [], [3]), ("extra.seen", 3, [4], [True, False, True, True]),
+                           ("extra.big", 2, [2], [-(2 ** 63), 2 ** 53 + 1])]),
     }
     for name, data in files.items():
         path = CORPUS / name

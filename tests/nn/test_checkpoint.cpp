@@ -37,7 +37,7 @@ ag::nn::TensorDataset make_data() {
   const ag::Tensor inputs = ag::randn({16, 4});
   std::vector<double> labels;
   for (int i = 0; i < 16; ++i) labels.push_back(i % 3);
-  return {inputs, ag::from_vector(labels, {16})};
+  return {inputs, ag::from_vector(labels, {16}, ag::kInt64)};
 }
 
 // Trains for `epochs` epochs of shuffled batches of 4, continuing the loader's epoch count.
@@ -254,7 +254,32 @@ TEST_CASE("Adam refuses a parameter's state with a step but no moments", "[nn][c
   auto state = adam->state_dict();
   state.emplace_back("state.0.step", ag::scalar(3.0, ag::kFloat64));
   CHECK_THROWS_WITH(adam->load_state_dict(state, "s"),
-                    Contains("s: Adam: parameter 0 needs all of state.0.step, exp_avg and exp_avg_sq or none, got 1"));
+                    Contains("s: Adam: parameter 0 needs all of state.0.exp_avg, state.0.exp_avg_sq, state.0.step or "
+                             "none, got 1 of them"));
+}
+
+TEST_CASE("a checkpoint keeps a model's int64 and bool buffers exactly", "[nn][checkpoint]") {
+  class Counter : public ag::nn::Module {
+   public:
+    Counter() {
+      weight = register_parameter("weight", ag::zeros({2}));
+      count = register_buffer("count", ag::zeros({2}, ag::kInt64));
+      seen = register_buffer("seen", ag::zeros({2}) > 0.5);
+    }
+    ag::Tensor weight, count, seen;
+  };
+  TempDir dir;
+  Counter saved;
+  {
+    ag::NoGradGuard no_grad;
+    saved.count.mutable_data<std::int64_t>()[1] = (std::int64_t{1} << 60) + 1;  // more digits than a double holds
+    saved.seen.mutable_data<bool>()[0] = true;
+  }
+  ag::nn::save_checkpoint(dir / "counter.ckpt", saved, nullptr, {{"epoch", ag::full({}, 4, ag::kInt64)}});
+  Counter loaded;
+  const auto extra = ag::nn::load_checkpoint(dir / "counter.ckpt", loaded);
+  check_bitwise_equal(loaded.state_dict(), saved.state_dict());
+  CHECK(extra.at(0).second.item<std::int64_t>() == 4);
 }
 
 // A child process saves checkpoints in a loop, each holding one generation number in every value, and is killed
@@ -268,14 +293,17 @@ TEST_CASE("a writer killed mid-save always leaves the old or the new checkpoint"
   const auto make_big = [] { return std::make_shared<ag::nn::Sequential>(std::make_shared<ag::nn::Linear>(512, 512)); };
   const auto make_sgd = [](const ag::nn::Module& model) {
     auto sgd = std::make_unique<ag::optim::SGD>(model.parameters(), ag::optim::SGDOptions(0.1).momentum(0.9));
-    for (std::size_t i = 0; i < sgd->state().size(); ++i)
-      sgd->state()[i].momentum_buffer = ag::zeros_like(sgd->parameters()[i]);
+    auto state = sgd->state_dict();
+    for (std::size_t i = 0; i < sgd->parameters().size(); ++i)
+      state.emplace_back(fmt::format("state.{}.momentum_buffer", i), ag::zeros_like(sgd->parameters()[i]));
+    sgd->load_state_dict(state);
     return sgd;
   };
   const auto save_generation = [&](ag::nn::Module& model, ag::optim::SGD& sgd, double generation) {
     ag::NoGradGuard no_grad;
     for (ag::Tensor& parameter : model.parameters()) parameter.fill_(generation);
-    for (auto& state : sgd.state()) state.momentum_buffer.fill_(generation);
+    for (std::size_t i = 0; i < sgd.parameters().size(); ++i)
+      ag::Tensor(sgd.state(i, "momentum_buffer")).fill_(generation);
     ag::nn::save_checkpoint(path, model, &sgd, {{"generation", ag::scalar(generation, ag::kFloat64)}});
   };
   const auto holds_only = [](const ag::Tensor& tensor, double value) {
@@ -329,7 +357,8 @@ TEST_CASE("a writer killed mid-save always leaves the old or the new checkpoint"
     INFO("kill " << kill << ": generation " << generation);
     REQUIRE(generation >= last_generation);
     for (const ag::Tensor& parameter : model->parameters()) REQUIRE(holds_only(parameter, generation));
-    for (const auto& state : sgd->state()) REQUIRE(holds_only(state.momentum_buffer, generation));
+    for (std::size_t i = 0; i < sgd->parameters().size(); ++i)
+      REQUIRE(holds_only(sgd->state(i, "momentum_buffer"), generation));
     last_generation = generation;
   }
   INFO(interrupted_writes << " of " << kKills << " kills interrupted a write");

@@ -10,7 +10,7 @@ using Catch::Contains;
 
 namespace {
 
-// Ten samples: inputs [i, -i] and target 10 i, so every batch shows which samples it holds.
+// Ten samples: inputs [i, -i] and int64 target 10 i, so every batch shows which samples it holds.
 ag::nn::TensorDataset ten_samples() {
   std::vector<double> inputs;
   std::vector<double> targets;
@@ -18,7 +18,7 @@ ag::nn::TensorDataset ten_samples() {
     inputs.insert(inputs.end(), {double(i), -double(i)});
     targets.push_back(10.0 * i);
   }
-  return {ag::from_vector(inputs, {10, 2}, ag::kFloat64), ag::from_vector(targets, {10}, ag::kFloat64)};
+  return {ag::from_vector(inputs, {10, 2}, ag::kFloat64), ag::from_vector(targets, {10}, ag::kInt64)};
 }
 
 // The sample indices of one epoch, checking on the way that each batch's targets match its inputs.
@@ -48,6 +48,16 @@ TEST_CASE("DataLoader yields batches in order, the last one possibly smaller", "
   for (const ag::nn::Batch& batch : loader) shapes.push_back(batch.inputs.shape());
   CHECK(shapes == std::vector<ag::Shape>{{4, 2}, {4, 2}, {2, 2}});
   CHECK(epoch_order(loader) == std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
+
+TEST_CASE("DataLoader batches keep the dataset's dtypes and hold no graph back to it", "[nn][data]") {
+  const ag::nn::TensorDataset samples = ten_samples();
+  ag::nn::TensorDataset tracked(samples.inputs().clone().requires_grad_(), samples.targets());
+  for (const ag::nn::Batch& batch : ag::nn::DataLoader(tracked, ag::nn::DataLoaderOptions().batch_size(3))) {
+    CHECK(batch.inputs.dtype() == ag::kFloat64);
+    CHECK(batch.targets.dtype() == ag::kInt64);
+    CHECK_FALSE(batch.inputs.requires_grad());
+  }
 }
 
 TEST_CASE("drop_last leaves out a last batch smaller than batch_size", "[nn][data]") {

@@ -83,3 +83,19 @@ TEST_CASE("Linear names itself, the input shape and in_features for a wrong feat
   CHECK_THROWS_WITH(layer(ag::scalar(1.0)), Contains("Linear") && Contains("[]"));
   CHECK_THROWS_WITH(ag::nn::Linear(-1, 2), Contains("Linear") && Contains("-1"));
 }
+
+TEST_CASE("LinearOptions setters return a changed copy; the default dtype is read when the options are made",
+          "[nn][linear]") {
+  const auto no_bias = ag::nn::LinearOptions().bias(false);
+  const auto xavier = no_bias.init(ag::nn::Init::XavierUniform);
+  CHECK(no_bias.init() == ag::nn::Init::KaimingUniform);
+  CHECK(xavier.init() == ag::nn::Init::XavierUniform);
+  CHECK_FALSE(xavier.bias());
+
+  ag::set_default_dtype(ag::kFloat64);
+  const ag::nn::LinearOptions made_for_doubles;
+  ag::set_default_dtype(ag::kFloat32);
+  CHECK(made_for_doubles.dtype() == ag::kFloat64);
+  CHECK(ag::nn::Linear(2, 1, made_for_doubles).weight.dtype() == ag::kFloat64);
+  CHECK(ag::nn::Linear(2, 1).weight.dtype() == ag::kFloat32);
+}

@@ -17,6 +17,7 @@ namespace {
 const auto kAllReductions = {Reduction::Mean, Reduction::Sum, Reduction::None};
 
 ag::Tensor f64(const ag::NestedValues& values) { return ag::tensor(values, ag::kFloat64); }
+ag::Tensor int64(const ag::NestedValues& values) { return ag::tensor(values, ag::kInt64); }
 
 }  // namespace
 
@@ -77,7 +78,7 @@ TEST_CASE("binary_cross_entropy_with_logits has the gradient sigmoid(x) - y, als
 
 TEST_CASE("cross_entropy is the negative log-softmax at each row's target class", "[nn][loss]") {
   const auto logits = f64({{1.0, 2.0, 3.0}, {1.0, 1.0, 1.0}});
-  const auto target = f64({2.0, 0.0});
+  const auto target = int64({2, 0});
   const double first = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 3.0;
   const double second = std::log(3.0);
   const auto losses = F::cross_entropy(logits, target, Reduction::None);
@@ -103,7 +104,7 @@ TEST_CASE("every loss passes gradcheck with every reduction", "[nn][loss][gradch
   const auto other = ag::randn({4, 3}, ag::kFloat64);
   const auto probabilities = ag::rand({4, 3}, ag::kFloat64) * 0.8 + 0.1;
   const auto soft_labels = ag::rand({4, 3}, ag::kFloat64);
-  const auto classes = f64({2.0, 0.0, 1.0, 2.0});
+  const auto classes = int64({2, 0, 1, 2});
   // Scores kept away from the hinge's kink at y x = 1; its ±1 targets are labels, not checked inputs.
   const auto margins = f64({{2.0, 0.5, -0.25}, {0.2, -1.7, 3.0}, {0.6, 0.4, -2.5}, {-0.5, 1.6, 0.1}});
   const auto signs = f64({{1.0, -1.0, -1.0}, {-1.0, 1.0, 1.0}, {1.0, 1.0, -1.0}, {1.0, -1.0, -1.0}});
@@ -141,19 +142,29 @@ TEST_CASE("losses name both shapes when input and target do not match", "[nn][lo
                     Contains("binary_cross_entropy") && Contains("[2, 3]") && Contains("[3, 2]"));
   CHECK_THROWS_WITH(ag::nn::BCEWithLogitsLoss()(a, b), Contains("[2, 3]") && Contains("[3, 2]"));
   CHECK_THROWS_WITH(ag::nn::HingeLoss()(a, b), Contains("hinge_loss") && Contains("[2, 3]") && Contains("[3, 2]"));
-  CHECK_THROWS_WITH(F::cross_entropy(a, ag::zeros({3})),
+  CHECK_THROWS_WITH(F::cross_entropy(a, ag::zeros({3}, ag::kInt64)),
                     Contains("cross_entropy") && Contains("[2, 3]") && Contains("[3]"));
-  CHECK_THROWS_WITH(F::nll_loss(ag::zeros({3}), ag::zeros({3})), Contains("nll_loss") && Contains("[N, C]"));
+  CHECK_THROWS_WITH(F::nll_loss(ag::zeros({3}), ag::zeros({3}, ag::kInt64)),
+                    Contains("nll_loss") && Contains("[N, C]"));
 }
 
-TEST_CASE("cross_entropy names a class index that is out of range or not an integer, and C", "[nn][loss][errors]") {
+TEST_CASE("cross_entropy and nll_loss name a class index that is out of range, and C", "[nn][loss][errors]") {
   const auto logits = ag::zeros({2, 3});
-  CHECK_THROWS_WITH(F::cross_entropy(logits, ag::tensor({0.0, 3.0})),
-                    Contains("cross_entropy") && Contains("target 3 ") && Contains("3 classes") && Contains("[0, 2]"));
-  CHECK_THROWS_WITH(F::cross_entropy(logits, ag::tensor({-1.0, 0.0})), Contains("target -1 ") && Contains("3 classes"));
-  CHECK_THROWS_WITH(ag::nn::CrossEntropyLoss()(logits, ag::tensor({1.5, 0.0})),
-                    Contains("target 1.5") && Contains("integer"));
-  CHECK_THROWS_WITH(ag::nn::NLLLoss()(logits, ag::tensor({0.0, 7.0})), Contains("nll_loss") && Contains("target 7"));
+  CHECK_THROWS_WITH(F::cross_entropy(logits, int64({0, 3})),
+                    "cross_entropy: target 3 at position 1 is not a class index for 3 classes (expected an integer in "
+                    "[0, 2])");
+  CHECK_THROWS_WITH(F::cross_entropy(logits, int64({-1, 0})), Contains("target -1 ") && Contains("3 classes"));
+  CHECK_THROWS_WITH(ag::nn::NLLLoss()(logits, int64({0, 7})), Contains("nll_loss") && Contains("target 7"));
+}
+
+TEST_CASE("cross_entropy and nll_loss refuse float targets and say to pass int64 class indices", "[nn][loss][errors]") {
+  const auto logits = ag::zeros({3, 3});
+  CHECK_THROWS_WITH(F::cross_entropy(logits, ag::tensor({0.0, 1.0, 2.0})),
+                    "cross_entropy: target must be int64 class indices, got float32 (shape [3]); convert with "
+                    ".to(ag::kInt64)");
+  CHECK_THROWS_WITH(ag::nn::NLLLoss()(logits, f64({0.0, 1.0, 2.0})),
+                    Contains("nll_loss") && Contains("got float64") && Contains(".to(ag::kInt64)"));
+  CHECK_THROWS_WITH(F::cross_entropy(logits, ag::tensor({0.0, 1.0, 1.0}, ag::kBool)), Contains("got bool"));
 }
 
 TEST_CASE("binary_cross_entropy refuses values outside [0, 1] and hinge_loss targets other than ±1",

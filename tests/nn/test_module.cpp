@@ -122,3 +122,107 @@ TEST_CASE("registering a clashing, dotted or non-leaf name is refused with the m
   const auto computed = ag::ones({2}, ag::requires_grad()) * 2.0;
   CHECK_THROWS_WITH(layer.register_parameter("scaled", computed), Contains("leaf") && Contains("mul"));
 }
+
+namespace {
+
+// A layer with state that is not trained: a float running mean, an int64 count and a bool mask.
+class Tracker : public ag::nn::Module {
+ public:
+  Tracker() {
+    scale = register_parameter("scale", ag::ones({2}));
+    running_mean = register_buffer("running_mean", ag::zeros({2}));
+    seen = register_buffer("seen", ag::zeros({}, ag::kInt64));
+    mask = register_buffer("mask", ag::ones({2}) > 0.5);
+  }
+  std::string name() const override { return "Tracker"; }
+
+  ag::Tensor scale;
+  ag::Tensor running_mean;
+  ag::Tensor seen;
+  ag::Tensor mask;
+};
+
+class TrackedNet : public ag::nn::Module {
+ public:
+  TrackedNet() {
+    linear = register_module("linear", std::make_shared<ag::nn::Linear>(2, 2));
+    tracker = register_module("tracker", std::make_shared<Tracker>());
+  }
+  std::string name() const override { return "TrackedNet"; }
+  std::shared_ptr<ag::nn::Linear> linear;
+  std::shared_ptr<Tracker> tracker;
+};
+
+}  // namespace
+
+TEST_CASE("buffers are saved in the state dict but are not parameters", "[nn][module]") {
+  TrackedNet net;
+  CHECK(names_of(net.named_buffers()) ==
+        std::vector<std::string>{"tracker.running_mean", "tracker.seen", "tracker.mask"});
+  CHECK(net.named_buffers(/*recurse=*/false).empty());
+  CHECK(net.buffers()[1].is_same(net.tracker->seen));
+  CHECK(names_of(net.named_parameters()) == std::vector<std::string>{"linear.weight", "linear.bias", "tracker.scale"});
+  CHECK(names_of(net.state_dict()) == std::vector<std::string>{"linear.weight", "linear.bias", "tracker.scale",
+                                                               "tracker.running_mean", "tracker.seen", "tracker.mask"});
+  CHECK_FALSE(net.tracker->running_mean.requires_grad());
+  CHECK_THAT(net.summary(), Contains("Total parameters: 8"));  // 4 + 2 + 2: buffers are not counted
+}
+
+TEST_CASE("load_state_dict fills buffers of every dtype and checks them", "[nn][module]") {
+  TrackedNet source;
+  {
+    ag::NoGradGuard no_grad;
+    source.tracker->running_mean.fill_(0.25);
+    source.tracker->seen.fill_(7);
+    source.tracker->mask.copy_(ag::tensor({1.0, 0.0}) > 0.5);
+  }
+  TrackedNet target;
+  target.load_state_dict(source.state_dict());
+  CHECK(target.tracker->running_mean.to_vector() == std::vector<double>{0.25, 0.25});
+  CHECK(target.tracker->seen.item<std::int64_t>() == 7);
+  CHECK(target.tracker->mask.to_vector<bool>() == std::vector<bool>{true, false});
+
+  auto state = source.state_dict();
+  state.pop_back();
+  CHECK_THROWS_WITH(target.load_state_dict(state, "s"), Contains("s: missing buffer 'tracker.mask' of TrackedNet"));
+  state[4].second = ag::zeros({}, ag::kFloat64);
+  CHECK_THROWS_WITH(target.load_state_dict(state, "s"),
+                    Contains("s: buffer 'tracker.seen' is float64, but TrackedNet expects int64"));
+  CHECK(target.tracker->seen.item<std::int64_t>() == 7);
+}
+
+TEST_CASE("to() converts floating parameters and buffers in place, and leaves integer buffers", "[nn][module]") {
+  TrackedNet net;
+  const ag::Tensor weight = net.linear->weight;
+  const std::vector<double> weight_values = weight.to_vector();
+  net.linear->forward(ag::ones({1, 2})).sum().backward();
+  ag::optim::SGD sgd(net.parameters(), ag::optim::SGDOptions(0.1));
+
+  CHECK(&net.to(ag::kFloat64) == &net);
+  CHECK(net.linear->weight.is_same(weight));  // the same tensor, so handles and optimisers follow
+  CHECK(weight.dtype() == ag::kFloat64);
+  CHECK(weight.to_vector() == weight_values);  // float32 to float64 is exact
+  CHECK(weight.is_leaf());
+  CHECK(weight.requires_grad());
+  CHECK_FALSE(weight.grad().defined());  // a float32 gradient would not fit
+  CHECK(net.tracker->running_mean.dtype() == ag::kFloat64);
+  CHECK(net.tracker->seen.dtype() == ag::kInt64);
+  CHECK(net.tracker->mask.dtype() == ag::kBool);
+
+  net.linear->forward(ag::ones({1, 2}, ag::kFloat64)).sum().backward();
+  sgd.step();
+  CHECK(weight.to_vector()[0] == Approx(weight_values[0] - 0.1));
+  CHECK_THROWS_WITH(net.to(ag::kInt64), Contains("to() converts to float32 or float64, not int64"));
+}
+
+TEST_CASE("register_buffer refuses a clashing name and a tensor that requires grad", "[nn][module][errors]") {
+  Tracker tracker;
+  CHECK_THROWS_WITH(tracker.register_buffer("scale", ag::ones({1})),
+                    Contains("Tracker: a parameter named 'scale' is already registered"));
+  CHECK_THROWS_WITH(tracker.register_parameter("seen", ag::ones({1})),
+                    Contains("Tracker: a buffer named 'seen' is already registered"));
+  CHECK_THROWS_WITH(tracker.register_buffer("trained", ag::ones({1}, ag::requires_grad())),
+                    Contains("buffer 'trained' requires grad, but buffers are not trained"));
+  CHECK_THROWS_WITH(tracker.register_buffer("none", ag::Tensor()),
+                    Contains("register_buffer('none') got an undefined tensor"));
+}

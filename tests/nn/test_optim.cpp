@@ -105,14 +105,14 @@ TEST_CASE("optimisers keep per-parameter state and skip parameters without a gra
   sgd.step();
   CHECK(used.to_vector() == std::vector<double>{-0.5, 0.5});
   CHECK(unused.to_vector() == std::vector<double>{5.0});
-  CHECK(sgd.state()[0].momentum_buffer.to_vector() == std::vector<double>{3.0, 3.0});
-  CHECK_FALSE(sgd.state()[1].momentum_buffer.defined());
+  CHECK(sgd.state(0, "momentum_buffer").to_vector() == std::vector<double>{3.0, 3.0});
+  CHECK_FALSE(sgd.state(1, "momentum_buffer").defined());
 
   adam.step();
-  CHECK(adam.state()[0].step == 1);
-  CHECK(adam.state()[0].exp_avg.at({0}) == Approx(0.3));
-  CHECK(adam.state()[0].exp_avg_sq.at({0}) == Approx(0.009));
-  CHECK(adam.state()[1].step == 0);
+  CHECK(adam.state(0, "step").item() == 1.0);
+  CHECK(adam.state(0, "exp_avg").at({0}) == Approx(0.3));
+  CHECK(adam.state(0, "exp_avg_sq").at({0}) == Approx(0.009));
+  CHECK_FALSE(adam.state(1, "step").defined());
   CHECK(unused.to_vector() == std::vector<double>{5.0});
 
   sgd.zero_grad();
@@ -159,4 +159,70 @@ TEST_CASE("optimisers refuse bad settings and parameter lists", "[nn][optim][err
   CHECK_THROWS_WITH(ag::optim::SGD({p}, ag::optim::SGDOptions(0.1).nesterov(true)),
                     Contains("nesterov") && Contains("momentum"));
   CHECK_THROWS_WITH(ag::optim::Adam({p}, ag::optim::AdamOptions().betas(0.9, 1.0)), Contains("betas"));
+}
+
+TEST_CASE("an optimiser's state is read by parameter and name", "[nn][optim][errors]") {
+  auto p = ag::ones({1}, ag::requires_grad());
+  ag::optim::Adam adam({p});
+  CHECK_THROWS_WITH(adam.state(0, "momentum_buffer"),
+                    Contains("Adam: there is no state named 'momentum_buffer' (its state: exp_avg, exp_avg_sq, step)"));
+  CHECK_THROWS_WITH(adam.state(1, "step"), Contains("Adam: state: there is no parameter 1 (this Adam has 1)"));
+  ag::optim::SGD sgd({p}, ag::optim::SGDOptions(0.1));
+  CHECK_THROWS_WITH(sgd.state(0, "step"), Contains("SGD: there is no state named 'step' (its state: momentum_buffer)"));
+}
+
+namespace {
+
+// The smallest optimiser on the base: sign descent, p -= lr * sign(g), counting its steps. Its options, state and
+// rule are all it writes; state dicts, checks and the learning rate come from OptimizerWithOptions.
+class SignOptions {
+ public:
+  explicit SignOptions(double lr) : lr_(lr) {}
+  AG_ARG(double, lr);
+
+ public:
+  ag::optim::Hyperparameters hyperparameters() const { return {{"lr", lr()}}; }
+  static SignOptions from_hyperparameters(const ag::optim::Hyperparameters& values, std::string_view) {
+    return SignOptions(ag::optim::hyperparameter(values, "lr"));
+  }
+  void check(std::string_view context) const {
+    if (!(lr() > 0.0)) ag::fail("{}: lr must be positive", context);
+  }
+};
+
+class SignDescent : public ag::optim::OptimizerWithOptions<SignOptions> {
+ public:
+  SignDescent(std::vector<ag::Tensor> parameters, SignOptions options)
+      : OptimizerWithOptions("SignDescent", std::move(parameters), {{"last_sign"}, {"steps"}}, options) {}
+
+ protected:
+  void update(ag::Tensor parameter, ag::Tensor gradient, ParameterState& state) override {
+    ag::Tensor& steps = state["steps"];
+    if (!steps.defined()) steps = ag::scalar(0.0, ag::kFloat64);
+    steps.fill_(steps.item() + 1.0);
+    state["last_sign"] = (gradient > 0.0).to(parameter.dtype()) - (gradient < 0.0).to(parameter.dtype());
+    parameter.add_(state["last_sign"], -options().lr());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a new optimiser is its options, its state's names and its update rule", "[nn][optim]") {
+  auto p = ag::tensor({1.0, -2.0, 0.0}, ag::dtype(ag::kFloat64).requires_grad(true));
+  SignDescent sign({p}, SignOptions(0.5));
+  (p * p).sum().backward();
+  sign.step();
+  CHECK(p.to_vector() == std::vector<double>{0.5, -1.5, 0.0});
+  CHECK(sign.state(0, "steps").item() == 1.0);
+
+  std::vector<std::string> names;
+  for (const auto& [name, _] : sign.state_dict()) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"lr", "parameter_count", "state.0.last_sign", "state.0.steps"});
+
+  SignDescent restored({p}, SignOptions(1.0));
+  restored.load_state_dict(sign.state_dict());
+  CHECK(restored.learning_rate() == 0.5);
+  CHECK(restored.state(0, "last_sign").to_vector() == std::vector<double>{1.0, -1.0, 0.0});
+  CHECK_THROWS_WITH(restored.set_learning_rate(0.0), Contains("SignDescent: lr must be positive"));
+  CHECK(restored.learning_rate() == 0.5);
 }

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,21 +23,35 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// int64 values that a double would round: the extremes and 2^53 + 1.
+ag::Tensor large_integers() {
+  ag::Tensor values = ag::empty({3}, ag::kInt64);
+  std::int64_t* data = values.mutable_data<std::int64_t>();
+  data[0] = std::numeric_limits<std::int64_t>::min();
+  data[1] = (std::int64_t{1} << 53) + 1;
+  data[2] = std::numeric_limits<std::int64_t>::max();
+  return values;
+}
+
 ag::nn::StateDict sample_tensors() {
   return {{"weight", ag::tensor({{1.5, -2.0, 3.25}, {0.0, 1e-30, -7.0}})},
           {"bias", ag::tensor({0.5, -0.25}, ag::kFloat64)},
           {"step", ag::scalar(42.0, ag::kFloat64)},
-          {"nothing", ag::zeros({0, 3})}};
+          {"nothing", ag::zeros({0, 3})},
+          {"counts", large_integers()},
+          {"mask", ag::tensor({{1.0, 0.0}, {0.0, 1.0}}) > 0.5}};
 }
 
 void check_equal(const ag::nn::StateDict& actual, const ag::nn::StateDict& expected) {
   REQUIRE(actual.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     INFO(expected[i].first);
+    const ag::Tensor& tensor = actual[i].second;
     CHECK(actual[i].first == expected[i].first);
-    CHECK(actual[i].second.dtype() == expected[i].second.dtype());
-    CHECK(actual[i].second.shape() == expected[i].second.shape());
-    CHECK(actual[i].second.to_vector() == expected[i].second.to_vector());
+    REQUIRE(tensor.dtype() == expected[i].second.dtype());
+    CHECK(tensor.shape() == expected[i].second.shape());
+    ag::dispatch(tensor.dtype(),
+                 [&]<class T>(T) { CHECK(tensor.to_vector<T>() == expected[i].second.to_vector<T>()); });
   }
 }
 
@@ -77,6 +92,14 @@ TEST_CASE("tensors round-trip through the file format exactly", "[nn][serialize]
   TempDir dir;
   ag::nn::save(tensors, dir / "tensors.bin");
   check_equal(ag::nn::load(dir / "tensors.bin"), tensors);
+}
+
+TEST_CASE("a version 1 file, from before int64 and bool, still loads", "[nn][serialize]") {
+  auto bytes = one_entry_file();
+  bytes[kVersionAt] = std::byte{1};
+  const auto loaded = ag::nn::deserialize(resealed(bytes), "old.ckpt");
+  REQUIRE(loaded.size() == 1);
+  CHECK(loaded[0].second.to_vector() == std::vector<double>{1.0, 2.0});
 }
 
 TEST_CASE("a view is saved as its own elements", "[nn][serialize]") {
@@ -128,8 +151,8 @@ TEST_CASE("deserialize names each problem of a damaged file", "[nn][serialize]")
   }
   SECTION("a newer version") {
     auto bytes = one_entry_file();
-    bytes[kVersionAt] = std::byte{2};
-    CHECK_THAT(error_of(bytes), Contains("format version 2 is not supported (this build reads version 1)"));
+    bytes[kVersionAt] = std::byte{3};
+    CHECK_THAT(error_of(bytes), Contains("format version 3 is not supported (this build reads versions 1 and 2)"));
   }
   SECTION("bytes after the end") {
     auto bytes = one_entry_file();
@@ -139,7 +162,21 @@ TEST_CASE("deserialize names each problem of a damaged file", "[nn][serialize]")
   SECTION("an unknown dtype") {
     auto bytes = one_entry_file();
     bytes[29] = std::byte{7};
-    CHECK_THAT(error_of(resealed(bytes)), Contains("entry 'w' has dtype code 7; expected 0 (float32) or 1 (float64)"));
+    CHECK_THAT(error_of(resealed(bytes)),
+               Contains("entry 'w' has dtype code 7; format version 2 has 0 (float32), 1 (float64), 2 (int64) or 3 "
+                        "(bool)"));
+  }
+  SECTION("an int64 entry in a version 1 file") {
+    auto bytes = one_entry_file();
+    bytes[kVersionAt] = std::byte{1};
+    bytes[29] = std::byte{2};
+    CHECK_THAT(error_of(resealed(bytes)),
+               Contains("entry 'w' has dtype code 2; format version 1 has 0 (float32) or 1 (float64)"));
+  }
+  SECTION("a bool that is neither 0 nor 1") {
+    auto bytes = ag::nn::serialize({{"m", ag::tensor({1.0, 0.0}) > 0.5}});
+    bytes[40] = std::byte{2};  // the second element: the data starts at 39, as in one_entry_file()
+    CHECK_THAT(error_of(resealed(bytes)), Contains("entry 'm' is bool, but element 1 is the byte 2, not 0 or 1"));
   }
   SECTION("too many dimensions") {
     auto bytes = one_entry_file();
@@ -203,13 +240,21 @@ TEST_CASE("files written from the documented format load", "[nn][serialize]") {
   CHECK(model->named_parameters()[0].second.to_vector() == std::vector<double>{0.5, -1.0, 0.25, 2.0, -0.75, 1.5});
   CHECK(sgd.options().lr() == 0.1);
   CHECK(sgd.options().momentum() == 0.9);
-  CHECK(sgd.state()[1].momentum_buffer.to_vector() == std::vector<double>(3, -0.02f));
+  CHECK(sgd.state(1, "momentum_buffer").to_vector() == std::vector<double>(3, -0.02f));
   REQUIRE(extra.size() == 1);
   CHECK(extra[0].second.item() == 3.0);
 
+  const auto v2_extra = ag::nn::load_checkpoint(corpus / "sgd_v2.ckpt", *model, &sgd);
+  REQUIRE(v2_extra.size() == 3);
+  CHECK(v2_extra[0].second.dtype() == ag::kInt64);
+  CHECK(v2_extra[0].second.item<std::int64_t>() == 3);
+  CHECK(v2_extra[1].second.to_vector<bool>() == std::vector<bool>{true, false, true, true});
+  CHECK(v2_extra[2].second.to_vector<std::int64_t>() ==
+        std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::min(), (std::int64_t{1} << 53) + 1});
+
   ag::optim::Adam adam(model->parameters());
   ag::nn::load_checkpoint(corpus / "adam.ckpt", *model, &adam);
-  CHECK(adam.state()[0].step == 3);
-  CHECK(!adam.state()[1].exp_avg.defined());
+  CHECK(adam.state(0, "step").item() == 3.0);
+  CHECK(!adam.state(1, "exp_avg").defined());
   CHECK(ag::nn::load(corpus / "empty.ckpt").empty());
 }

@@ -14,10 +14,13 @@
 #include <autograd/inspect.hpp>
 #include <autograd/ops/conversion.hpp>
 #include <autograd/ops/elementwise.hpp>
+#include <autograd/ops/indexing.hpp>
 #include <autograd/ops/linalg.hpp>
+#include <autograd/ops/max_min.hpp>
 #include <autograd/ops/reduction.hpp>
 #include <autograd/ops/shape_ops.hpp>
 #include <autograd/ops/softmax.hpp>
+#include <autograd/ops/statistics.hpp>
 #include <autograd/random.hpp>
 #include <autograd/shape.hpp>
 #include <autograd/tensor.hpp>

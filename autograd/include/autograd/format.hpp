@@ -3,6 +3,9 @@
 // Printing tensors with fmt, in the spirit of PyTorch's repr:
 //   tensor([[1.0000, 2.0000],
 //           [3.0000, 4.0000]], shape=[2, 2], dtype=float32, requires_grad=true)
+//   tensor([3, -1], shape=[2], dtype=int64)
+//   tensor([True, False], shape=[2], dtype=bool)
+// A tensor of more than 1000 elements shows the first and last 3 entries of each longer dim, with "..." between.
 
 #include <autograd/tensor.hpp>
 

@@ -5,8 +5,10 @@
 #include <autograd/error.hpp>
 #include <autograd/shape.hpp>
 
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,16 +43,20 @@ class Tensor {
   std::int64_t numel() const;
   DType dtype() const;
 
-  // Reading values.
+  // Reading values. item() and to_vector() convert to double; item<T>() and to_vector<T>() to T (any of
+  // float, double, std::int64_t, bool, int), so int64 indices above 2^53 keep every digit with T = std::int64_t.
   double item() const;  // the value of a one-element tensor
+  template <class T>
+  T item() const;
   double at(std::initializer_list<std::int64_t> index) const;
   template <class T>
   const T* data() const;
   template <class T>
   T* mutable_data();
-  std::vector<double> to_vector() const;
+  template <class T = double>
+  std::vector<T> to_vector() const;
 
-  // Autograd.
+  // Autograd. Only float32 and float64 tensors can require grad.
   bool requires_grad() const;
   Tensor& requires_grad_(bool requires_grad = true);
   bool is_leaf() const;
@@ -65,41 +71,78 @@ class Tensor {
   Tensor& set_label(std::string label);
   const std::string& label() const;
 
-  // Copies and conversions.
+  // Copies and conversions (ops/conversion.cpp).
   Tensor clone() const;
   Tensor to(DType dtype) const;
 
-  // In-place updates, for optimisers and initialisers; refused on tensors the graph is tracking.
+  // In-place updates (inplace.cpp), for optimisers, initialisers and tensors outside the graph; refused on a
+  // tensor that requires grad while grad mode is on.
   Tensor& fill_(double value);
   Tensor& zero_() { return fill_(0.0); }
   Tensor& copy_(const Tensor& source);
   Tensor& add_(const Tensor& other, double alpha = 1.0);
+  Tensor& sub_(const Tensor& other);
+  Tensor& mul_(const Tensor& other);
+  Tensor& div_(const Tensor& other);
   Tensor& mul_(double factor);
 
-  // Method forms of the ops (see autograd/ops/*.hpp for the free functions).
-  Tensor operator[](std::int64_t index) const;
+  // Method forms of the ops; each is defined next to its free function, in the file its header comment names.
+  // ops/arithmetic.cpp
   Tensor pow(double exponent) const;
   Tensor pow(const Tensor& exponent) const;
+  // ops/math.cpp
   Tensor exp() const;
   Tensor log() const;
   Tensor sqrt() const;
   Tensor abs() const;
+  Tensor log1p() const;
+  Tensor expm1() const;
+  Tensor erf() const;
+  // ops/activation.cpp
   Tensor sigmoid() const;
   Tensor tanh() const;
   Tensor relu() const;
-  Tensor clamp(double min, double max) const;
+  // ops/clamp.cpp
+  Tensor clamp(std::optional<double> min, std::optional<double> max) const;
+  Tensor clamp_min(double min) const;
+  Tensor clamp_max(double max) const;
+  // ops/comparison.cpp
+  Tensor masked_fill(const Tensor& mask, double value) const;
+  // ops/reduction.cpp
   Tensor sum() const;
+  template <std::integral Dim>  // x.sum(1); a template so that x.sum({}) still means all dims
+  Tensor sum(Dim dim, bool keepdim = false) const {
+    return sum(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim);
+  }
   Tensor sum(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
   Tensor mean() const;
+  template <std::integral Dim>
+  Tensor mean(Dim dim, bool keepdim = false) const {
+    return mean(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim);
+  }
   Tensor mean(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor cumsum(std::int64_t dim) const;
+  // ops/statistics.cpp
+  Tensor var(const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  Tensor std(const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  Tensor norm(double p = 2.0, const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor logsumexp(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  // ops/max_min.cpp
   Tensor max() const;
-  Tensor max(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor min() const;
+  Tensor amax(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor amin(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
   Tensor argmax() const;
   Tensor argmax(std::int64_t dim, bool keepdim = false) const;
+  Tensor argmin() const;
+  Tensor argmin(std::int64_t dim, bool keepdim = false) const;
+  // ops/linalg.cpp
   Tensor dot(const Tensor& other) const;
   Tensor matmul(const Tensor& other) const;
+  // ops/shape_ops.cpp
   Tensor reshape(const std::vector<std::int64_t>& shape) const;
   Tensor view(const std::vector<std::int64_t>& shape) const;
+  Tensor flatten() const;
   Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
   Tensor t() const;
   Tensor permute(const std::vector<std::int64_t>& dims) const;
@@ -107,7 +150,15 @@ class Tensor {
   Tensor squeeze(std::int64_t dim) const;
   Tensor unsqueeze(std::int64_t dim) const;
   Tensor expand(const std::vector<std::int64_t>& shape) const;
-  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end) const;
+  // ops/indexing.cpp
+  Tensor operator[](std::int64_t index) const;
+  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1) const;
+  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const;
+  Tensor gather(std::int64_t dim, const Tensor& index) const;
+  Tensor scatter_add(std::int64_t dim, const Tensor& index, const Tensor& source) const;
+  Tensor index_select(std::int64_t dim, const Tensor& index) const;
+  Tensor index_add(std::int64_t dim, const Tensor& index, const Tensor& source, double alpha = 1.0) const;
+  // ops/softmax.cpp
   Tensor softmax(std::int64_t dim) const;
   Tensor log_softmax(std::int64_t dim) const;
 
@@ -136,6 +187,9 @@ struct TensorImpl {
   // A tensor sharing `storage` (whose reference it takes over).
   static TensorImpl* create_view(const Shape& shape, DType dtype, Storage* storage, std::int64_t offset);
 };
+
+// Refuses requires_grad on an integer or bool tensor, naming the op.
+[[noreturn]] void fail_grad_dtype(const char* op, DType dtype);
 
 // Frees a tensor whose last reference went away; deep graphs are torn down iteratively.
 void destroy(TensorImpl* impl) noexcept;
@@ -188,6 +242,24 @@ const T* Tensor::data() const {
 template <class T>
 T* Tensor::mutable_data() {
   return const_cast<T*>(data<T>());
+}
+
+[[noreturn]] void fail_item_count(const Tensor& tensor);
+
+template <class T>
+T Tensor::item() const {
+  if (numel() != 1) fail_item_count(*this);
+  return dispatch(dtype(), [&]<class S>(S) { return static_cast<T>(*data<S>()); });
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  return dispatch(dtype(), [&]<class S>(S) {
+    const S* values = data<S>();
+    std::vector<T> result(static_cast<std::size_t>(numel()));
+    for (std::size_t i = 0; i < result.size(); ++i) result[i] = static_cast<T>(values[i]);
+    return result;
+  });
 }
 
 }  // namespace ag

@@ -1,8 +1,7 @@
 #pragma once
 
+#include <autograd/detail/options_arg.hpp>
 #include <autograd/dtype.hpp>
-
-#include <optional>
 
 namespace ag {
 
@@ -12,25 +11,12 @@ class TensorOptions {
   TensorOptions() = default;
   TensorOptions(DType dtype) : dtype_(dtype) {}  // NOLINT: implicit, so ag::zeros({2}, ag::kFloat64) reads well
 
-  TensorOptions dtype(DType dtype) const {
-    TensorOptions copy = *this;
-    copy.dtype_ = dtype;
-    return copy;
-  }
-  TensorOptions requires_grad(bool requires_grad) const {
-    TensorOptions copy = *this;
-    copy.requires_grad_ = requires_grad;
-    return copy;
-  }
-  DType dtype() const { return dtype_.value_or(default_dtype()); }
-  bool requires_grad() const { return requires_grad_; }
-
- private:
-  std::optional<DType> dtype_;
-  bool requires_grad_ = false;
+  // The default dtype is the one set when the options are made (ag::set_default_dtype).
+  AG_ARG(DType, dtype) = default_dtype();
+  AG_ARG(bool, requires_grad) = false;
 };
 
-inline TensorOptions dtype(DType dtype) { return TensorOptions().dtype(dtype); }
+inline TensorOptions dtype(DType dtype) { return TensorOptions(dtype); }
 inline TensorOptions requires_grad(bool requires_grad = true) { return TensorOptions().requires_grad(requires_grad); }
 
 }  // namespace ag

@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -40,6 +41,9 @@ class Value {
  public:
   Value() = default;            // empty: anything but assigning to it throws ag::Error
   explicit Value(double data);  // a leaf: a number to take gradients with respect to
+  // Value(0) and Value(n) for an integer n: an exact match, so 0 is not taken for the null ValueNode* below.
+  template <std::integral I>
+  explicit Value(I data) : Value(static_cast<double>(data)) {}
   explicit Value(detail::ValueNode* node) noexcept : node_(node) {}  // takes over one reference
   Value(const Value& other) noexcept : node_(other.node_) {
     if (node_) ++node_->refcount;

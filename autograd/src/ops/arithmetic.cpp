@@ -1,8 +1,9 @@
 #include <autograd/creation.hpp>
 #include <autograd/function.hpp>
-#include <autograd/ops/elementwise.hpp>
+#include <autograd/ops/arithmetic.hpp>
+#include <autograd/ops/conversion.hpp>
 
-#include "kernels.hpp"
+#include "../kernels.hpp"
 
 #include <cmath>
 
@@ -10,12 +11,19 @@ namespace ag {
 
 using kernels::binary_map;
 using kernels::sum_to;
+using kernels::Types;
 using kernels::unary_map;
 
-Tensor scalar_like(const Tensor& like, double value) { return full({}, value, like.dtype()); }
+Tensor scalar_like(const Tensor& like, double value, bool value_is_integer) {
+  DType dtype = like.dtype();
+  if (!is_floating_point(dtype) && !value_is_integer) dtype = default_dtype();
+  if (dtype == kBool) dtype = kInt64;
+  return full({}, value, dtype);
+}
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_map("add", a, b, [](auto x, auto y) { return x + y; });
+  if (a.dtype() != b.dtype()) return kernels::promoted(add, "add", a, b);
+  Tensor out = binary_map<Types::Numeric>("add", a, b, [](auto x, auto y) { return x + y; });
   return make_op("add", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     ctx.add_grad(0, sum_to(grad, ctx.input(0).shape()));
     ctx.add_grad(1, sum_to(grad, ctx.input(1).shape()));
@@ -23,15 +31,17 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_map("sub", a, b, [](auto x, auto y) { return x - y; });
+  if (a.dtype() != b.dtype()) return kernels::promoted(sub, "sub", a, b);
+  Tensor out = binary_map<Types::Numeric>("sub", a, b, [](auto x, auto y) { return x - y; });
   return make_op("sub", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     ctx.add_grad(0, sum_to(grad, ctx.input(0).shape()));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(unary_map(grad, [](auto g) { return -g; }), ctx.input(1).shape()));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(unary_map("neg", grad, [](auto g) { return -g; }), ctx.input(1).shape()));
   });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_map("mul", a, b, [](auto x, auto y) { return x * y; });
+  if (a.dtype() != b.dtype()) return kernels::promoted(mul, "mul", a, b);
+  Tensor out = binary_map<Types::Numeric>("mul", a, b, [](auto x, auto y) { return x * y; });
   return make_op("mul", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -41,6 +51,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype()) return kernels::promoted(div, "div", a, b);
+  if (!is_floating_point(a.dtype())) return div(a.to(default_dtype()), b.to(default_dtype()));  // true division
   Tensor out = binary_map("div", a, b, [](auto x, auto y) { return x / y; });
   return make_op("div", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
@@ -54,16 +66,16 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor neg(const Tensor& x) {
-  Tensor out = unary_map(x, [](auto v) { return -v; });
+  Tensor out = unary_map<Types::Numeric>("neg", x, [](auto v) { return -v; });
   return make_op("neg", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, unary_map(grad, [](auto g) { return -g; }));
+    ctx.add_grad(0, unary_map("neg", grad, [](auto g) { return -g; }));
   });
 }
 
 Tensor pow(const Tensor& base, double exponent) {
-  Tensor out = unary_map(base, [exponent](auto x) { return std::pow(x, static_cast<decltype(x)>(exponent)); });
+  Tensor out = unary_map("pow", base, [exponent](auto x) { return std::pow(x, static_cast<decltype(x)>(exponent)); });
   return make_op("pow", std::move(out), {base}, [exponent](BackwardContext& ctx, const Tensor& grad) {
-    Tensor local = unary_map(ctx.input(0), [exponent](auto x) {
+    Tensor local = unary_map("pow backward", ctx.input(0), [exponent](auto x) {
       using T = decltype(x);
       return exponent == 0.0 ? T(0) : static_cast<T>(exponent) * std::pow(x, static_cast<T>(exponent - 1.0));
     });
@@ -72,6 +84,9 @@ Tensor pow(const Tensor& base, double exponent) {
 }
 
 Tensor pow(const Tensor& base, const Tensor& exponent) {
+  if (base.dtype() != exponent.dtype()) {
+    return kernels::promoted([](const Tensor& x, const Tensor& y) { return pow(x, y); }, "pow", base, exponent);
+  }
   Tensor out = binary_map("pow", base, exponent, [](auto x, auto y) { return std::pow(x, y); });
   return make_op("pow", std::move(out), {base, exponent}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& base = ctx.input(0);
@@ -93,5 +108,31 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
     }
   });
 }
+
+namespace {
+// a op= b: in place when the graph is not involved, else `a` rebound to the recorded out-of-place result.
+template <class InPlace, class OutOfPlace>
+Tensor& compound(Tensor& a, const Tensor& b, InPlace in_place, OutOfPlace out_of_place) {
+  if (is_grad_enabled() && (a.requires_grad() || b.requires_grad())) return a = out_of_place(a, b);
+  in_place(a, b);
+  return a;
+}
+}  // namespace
+
+Tensor& operator+=(Tensor& a, const Tensor& b) {
+  return compound(a, b, [](Tensor& t, const Tensor& s) { t.add_(s); }, add);
+}
+Tensor& operator-=(Tensor& a, const Tensor& b) {
+  return compound(a, b, [](Tensor& t, const Tensor& s) { t.sub_(s); }, sub);
+}
+Tensor& operator*=(Tensor& a, const Tensor& b) {
+  return compound(a, b, [](Tensor& t, const Tensor& s) { t.mul_(s); }, mul);
+}
+Tensor& operator/=(Tensor& a, const Tensor& b) {
+  return compound(a, b, [](Tensor& t, const Tensor& s) { t.div_(s); }, div);
+}
+
+Tensor Tensor::pow(double exponent) const { return ag::pow(*this, exponent); }
+Tensor Tensor::pow(const Tensor& exponent) const { return ag::pow(*this, exponent); }
 
 }  // namespace ag

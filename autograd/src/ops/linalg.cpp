@@ -4,28 +4,11 @@
 #include <autograd/ops/linalg.hpp>
 #include <autograd/ops/shape_ops.hpp>
 
-#include "kernels.hpp"
-
-#include <cblas.h>
+#include "../kernels.hpp"
 
 namespace ag {
 
 namespace {
-
-// c = op(a) · op(b) for row-major a, b, c, where op transposes when asked; the BLAS reads the transposed
-// operand in place, so no transposed copy is ever made.
-template <class T>
-void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b,
-          T* c) {
-  const auto ta = transpose_a ? CblasTrans : CblasNoTrans;
-  const auto tb = transpose_b ? CblasTrans : CblasNoTrans;
-  const auto lda = static_cast<blasint>(transpose_a ? m : k);
-  const auto ldb = static_cast<blasint>(transpose_b ? k : n);
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
-}
 
 // The matrix shapes of one product: `batch` independent [m, k] · [k, n] products.
 struct Product {
@@ -38,12 +21,12 @@ Tensor batched_gemm(const Tensor& x, bool transpose_x, const Tensor& y, bool tra
   Tensor out = empty(out_shape, x.dtype());
   if (out.numel() == 0) return out;
   if (inner == 0) return zeros(out_shape, x.dtype());
-  dispatch(x.dtype(), [&]<class T>(T) {
+  dispatch_floating(x.dtype(), "matmul", [&]<class T>(T) {
     const T* px = x.data<T>();
     const T* py = y.data<T>();
     T* po = out.mutable_data<T>();
     for (std::int64_t i = 0; i < batch; ++i)
-      gemm(transpose_x, transpose_y, rows, cols, inner, px + i * rows * inner, py + i * inner * cols,
+      kernels::gemm(transpose_x, transpose_y, rows, cols, inner, px + i * rows * inner, py + i * inner * cols,
            po + i * rows * cols);
   });
   return out;
@@ -75,7 +58,7 @@ Tensor dot(const Tensor& a, const Tensor& b) {
     fail("dot: expects two 1-D tensors of equal length, got shapes {} and {}", a.shape(), b.shape());
   kernels::check_same_dtype("dot", a, b);
   Tensor out = empty({}, a.dtype());
-  dispatch(a.dtype(), [&]<class T>(T) {
+  dispatch_floating(a.dtype(), "dot", [&]<class T>(T) {
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
     T total = 0;
@@ -146,7 +129,7 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   out_shape[out_shape.size() - 1] = p.n;
   Tensor out = batched_gemm(input, false, weight, true, out_shape, 1, p.m, p.n, p.k);
   if (bias.defined()) {
-    dispatch(out.dtype(), [&]<class T>(T) {
+    dispatch_floating(out.dtype(), "linear", [&]<class T>(T) {
       T* po = out.mutable_data<T>();
       const T* pb = bias.data<T>();
       for (std::int64_t row = 0; row < p.m; ++row)
@@ -165,5 +148,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   if (bias.defined()) return make_op("linear", std::move(out), {input, weight, bias}, backward);
   return make_op("linear", std::move(out), {input, weight}, backward);
 }
+
+Tensor Tensor::dot(const Tensor& other) const { return ag::dot(*this, other); }
+Tensor Tensor::matmul(const Tensor& other) const { return ag::matmul(*this, other); }
 
 }  // namespace ag

@@ -2,7 +2,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/shape_ops.hpp>
 
-#include "kernels.hpp"
+#include "../kernels.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -11,17 +11,10 @@ namespace ag {
 
 namespace {
 
-// A tensor with `shape` that shares x's values (all tensors are contiguous, so any reshape is a view).
-Tensor view_of(const Tensor& x, const Shape& shape, std::int64_t extra_offset = 0) {
-  detail::TensorImpl* source = x.impl();
-  source->storage->retain();
-  return Tensor(detail::TensorImpl::create_view(shape, source->dtype, source->storage, source->offset + extra_offset));
-}
-
 // Reshape recorded under the caller's name (reshape, view, squeeze, unsqueeze, flatten).
 Tensor reshaped(const char* op, const Tensor& x, const Shape& shape) {
-  return make_op(op, view_of(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, view_of(grad, ctx.input(0).shape()));
+  return make_op(op, kernels::view_of(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, kernels::view_of(grad, ctx.input(0).shape()));
   });
 }
 
@@ -72,21 +65,9 @@ Tensor permuted_copy(const Tensor& x, const std::vector<int>& order) {
   return out;
 }
 
-// Sizes of the blocks that a cut along `dim` separates: `outer` blocks of x.shape[dim] * `inner` elements.
-struct Blocks {
-  std::int64_t outer = 1;
-  std::int64_t inner = 1;
-};
-Blocks blocks_around(const Shape& shape, int dim) {
-  Blocks blocks;
-  for (int d = 0; d < dim; ++d) blocks.outer *= shape[d];
-  for (int d = dim + 1; d < shape.size(); ++d) blocks.inner *= shape[d];
-  return blocks;
-}
-
 // Copies `part` into `whole` at [offset, offset + part.shape[dim]) along dim (or back out, if `into_part`).
 void copy_along(const Tensor& part, const Tensor& whole, int dim, std::int64_t offset, bool into_part) {
-  const Blocks blocks = blocks_around(whole.shape(), dim);
+  const kernels::Lines blocks = kernels::lines_along(whole.shape(), dim);
   const std::int64_t part_row = part.shape()[dim] * blocks.inner;
   const std::int64_t whole_row = whole.shape()[dim] * blocks.inner;
   const std::size_t bytes = static_cast<std::size_t>(part_row) * dtype_size(whole.dtype());
@@ -112,12 +93,6 @@ Tensor copy_slice(const Tensor& x, int dim, std::int64_t start, std::int64_t end
   return out;
 }
 
-// Zeros of `shape` with `grad` placed at [start, ...) along dim: the gradient of taking a slice.
-Tensor scatter_slice(const Tensor& grad, const Shape& shape, int dim, std::int64_t start) {
-  Tensor out = zeros(shape, grad.dtype());
-  copy_along(grad, out, dim, start, /*into_part=*/false);
-  return out;
-}
 
 }  // namespace
 
@@ -246,33 +221,18 @@ Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim) {
   return concat(expanded, d);
 }
 
-Tensor index(const Tensor& x, std::int64_t i) {
-  if (x.dim() == 0) fail("index: a 0-d tensor cannot be indexed (use item())");
-  const std::int64_t rows = x.shape()[0];
-  if (i < -rows || i >= rows)
-    fail("index: index {} is out of range for dimension 0 of size {} (shape {})", i, rows, x.shape());
-  const std::int64_t row = i < 0 ? i + rows : i;
-  Shape shape = x.shape();
-  shape.erase(0);
-  return make_op("index", view_of(x, shape, row * shape.numel()), {x}, [row](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, scatter_slice(unsqueeze(grad, 0), ctx.input(0).shape(), 0, row));
-  });
+Tensor Tensor::reshape(const std::vector<std::int64_t>& shape) const { return ag::reshape(*this, shape); }
+Tensor Tensor::view(const std::vector<std::int64_t>& shape) const { return ag::view(*this, shape); }
+Tensor Tensor::flatten() const { return ag::flatten(*this); }
+Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const { return ag::transpose(*this, dim0, dim1); }
+Tensor Tensor::t() const {
+  if (dim() > 2) fail("t: expects a tensor with at most 2 dimensions, got shape {}", shape());
+  return dim() < 2 ? *this : ag::transpose(*this, 0, 1);
 }
-
-Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end) {
-  if (x.dim() == 0) fail("slice: a 0-d tensor cannot be sliced");
-  const int d = normalize_dim(dim, x.dim(), "slice");
-  const std::int64_t size = x.shape()[d];
-  const auto clip = [size](std::int64_t i) { return std::clamp(i < 0 ? i + size : i, std::int64_t{0}, size); };
-  const std::int64_t first = clip(start);
-  const std::int64_t last = std::max(first, clip(end));
-  // Along the first dimension the rows are contiguous, so the slice can share x's values.
-  Shape shape = x.shape();
-  shape[d] = last - first;
-  Tensor out = d == 0 ? view_of(x, shape, first * blocks_around(x.shape(), 0).inner) : copy_slice(x, d, first, last);
-  return make_op("slice", std::move(out), {x}, [d, first](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, scatter_slice(grad, ctx.input(0).shape(), d, first));
-  });
-}
+Tensor Tensor::permute(const std::vector<std::int64_t>& dims) const { return ag::permute(*this, dims); }
+Tensor Tensor::squeeze() const { return ag::squeeze(*this); }
+Tensor Tensor::squeeze(std::int64_t dim) const { return ag::squeeze(*this, dim); }
+Tensor Tensor::unsqueeze(std::int64_t dim) const { return ag::unsqueeze(*this, dim); }
+Tensor Tensor::expand(const std::vector<std::int64_t>& shape) const { return ag::expand(*this, shape); }
 
 }  // namespace ag

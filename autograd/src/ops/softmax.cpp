@@ -2,6 +2,8 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/softmax.hpp>
 
+#include "../kernels.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -9,25 +11,15 @@ namespace ag {
 
 namespace {
 
-// Calls row(offset, stride, length) for each 1-D line of x along dim.
-template <class Row>
-void for_each_line(const Shape& shape, int dim, Row row) {
-  std::int64_t outer = 1;
-  std::int64_t inner = 1;
-  for (int d = 0; d < dim; ++d) outer *= shape[d];
-  for (int d = dim + 1; d < shape.size(); ++d) inner *= shape[d];
-  const std::int64_t length = shape.size() ? shape[dim] : 1;
-  for (std::int64_t o = 0; o < outer; ++o)
-    for (std::int64_t i = 0; i < inner; ++i) row(o * length * inner + i, inner, length);
-}
-
 template <bool kLog>
 Tensor softmax_forward(const Tensor& x, int dim) {
   Tensor out = empty(x.shape(), x.dtype());
-  dispatch(x.dtype(), [&]<class T>(T) {
+  const kernels::Lines lines = kernels::lines_along(x.shape(), dim);
+  const std::int64_t length = lines.length;
+  dispatch_floating(x.dtype(), kLog ? "log_softmax" : "softmax", [&]<class T>(T) {
     const T* px = x.data<T>();
     T* po = out.mutable_data<T>();
-    for_each_line(x.shape(), dim, [&](std::int64_t start, std::int64_t stride, std::int64_t length) {
+    kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
       T largest = -INFINITY;
       for (std::int64_t k = 0; k < length; ++k) largest = std::max(largest, px[start + k * stride]);
       if (!std::isfinite(largest)) largest = 0;  // all -inf (or a nan): no shift, let the nans show
@@ -48,11 +40,13 @@ Tensor softmax_forward(const Tensor& x, int dim) {
 template <bool kLog>
 Tensor softmax_backward(const Tensor& grad, const Tensor& y, int dim) {
   Tensor gx = empty(y.shape(), y.dtype());
-  dispatch(y.dtype(), [&]<class T>(T) {
+  const kernels::Lines lines = kernels::lines_along(y.shape(), dim);
+  const std::int64_t length = lines.length;
+  dispatch_floating(y.dtype(), "softmax backward", [&]<class T>(T) {
     const T* pg = grad.data<T>();
     const T* py = y.data<T>();
     T* out = gx.mutable_data<T>();
-    for_each_line(y.shape(), dim, [&](std::int64_t start, std::int64_t stride, std::int64_t length) {
+    kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
       T total = 0;
       for (std::int64_t k = 0; k < length; ++k) {
         const std::int64_t i = start + k * stride;
@@ -79,5 +73,8 @@ Tensor softmax_op(const char* name, const Tensor& x, std::int64_t dim) {
 
 Tensor softmax(const Tensor& x, std::int64_t dim) { return softmax_op<false>("softmax", x, dim); }
 Tensor log_softmax(const Tensor& x, std::int64_t dim) { return softmax_op<true>("log_softmax", x, dim); }
+
+Tensor Tensor::softmax(std::int64_t dim) const { return ag::softmax(*this, dim); }
+Tensor Tensor::log_softmax(std::int64_t dim) const { return ag::log_softmax(*this, dim); }
 
 }  // namespace ag

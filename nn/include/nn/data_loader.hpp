@@ -1,5 +1,6 @@
 #pragma once
 
+#include <autograd/detail/options_arg.hpp>
 #include <nn/dataset.hpp>
 
 #include <cstddef>
@@ -12,38 +13,11 @@ namespace ag::nn {
 
 // Chainable settings: DataLoaderOptions().batch_size(32).shuffle(true).seed(7).
 class DataLoaderOptions {
- public:
-  DataLoaderOptions batch_size(std::int64_t size) const {
-    DataLoaderOptions copy = *this;
-    copy.batch_size_ = size;
-    return copy;
-  }
-  DataLoaderOptions shuffle(bool on) const {
-    DataLoaderOptions copy = *this;
-    copy.shuffle_ = on;
-    return copy;
-  }
-  DataLoaderOptions seed(std::uint64_t seed) const {
-    DataLoaderOptions copy = *this;
-    copy.seed_ = seed;
-    return copy;
-  }
+  AG_ARG(std::int64_t, batch_size) = 1;
+  AG_ARG(bool, shuffle) = false;
+  AG_ARG(std::uint64_t, seed) = 0;
   // Leaves out a last batch smaller than batch_size.
-  DataLoaderOptions drop_last(bool on) const {
-    DataLoaderOptions copy = *this;
-    copy.drop_last_ = on;
-    return copy;
-  }
-  std::int64_t batch_size() const { return batch_size_; }
-  bool shuffle() const { return shuffle_; }
-  std::uint64_t seed() const { return seed_; }
-  bool drop_last() const { return drop_last_; }
-
- private:
-  std::int64_t batch_size_ = 1;
-  bool shuffle_ = false;
-  std::uint64_t seed_ = 0;
-  bool drop_last_ = false;
+  AG_ARG(bool, drop_last) = false;
 };
 
 struct Batch {

@@ -15,8 +15,8 @@ inline const std::filesystem::path kFashionMnistDir = "/usr/share/datasets/fashi
 enum class Split { Train, Test };
 
 // Reads {train,t10k}-images-idx3-ubyte.gz and the matching -labels-idx1-ubyte.gz from `dir` (or the files without
-// .gz, where only those are there): inputs [N, 784] of pixels scaled to [0, 1], row by row, and targets [N] of class
-// indices 0..9, both float32. Throws ag::Error naming the file when one is missing or damaged, or when the two
+// .gz, where only those are there): inputs [N, 784] of float32 pixels scaled to [0, 1], row by row, and targets [N]
+// of int64 class indices 0..9. Throws ag::Error naming the file when one is missing or damaged, or when the two
 // disagree on the number of samples.
 TensorDataset load_fashion_mnist(const std::filesystem::path& dir, Split split);
 

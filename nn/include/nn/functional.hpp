@@ -26,10 +26,10 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         Reduction reduction = Reduction::Mean);
 
-// -log_probs[i, target[i]] for log-probabilities [N, C] and a target [N] of class indices 0..C-1.
+// -log_probs[i, target[i]] for log-probabilities [N, C] and a target [N] of int64 class indices 0..C-1.
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reduction = Reduction::Mean);
 
-// nll_loss(log_softmax(logits, 1), target) for logits [N, C] and a target [N] of class indices 0..C-1.
+// nll_loss(log_softmax(logits, 1), target) for logits [N, C] and a target [N] of int64 class indices 0..C-1.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduction = Reduction::Mean);
 
 // relu(1 - y x) for targets y of ±1, the SVM hinge.

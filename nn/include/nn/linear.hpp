@@ -1,43 +1,23 @@
 #pragma once
 
+#include <autograd/detail/options_arg.hpp>
 #include <autograd/dtype.hpp>
 #include <nn/init.hpp>
 #include <nn/module.hpp>
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 namespace ag::nn {
 
 // Chainable settings of a Linear layer: LinearOptions().bias(false).init(Init::XavierUniform).
 class LinearOptions {
- public:
-  LinearOptions bias(bool with_bias) const {
-    LinearOptions copy = *this;
-    copy.bias_ = with_bias;
-    return copy;
-  }
+  AG_ARG(bool, bias) = true;
   // KaimingUniform draws the bias as PyTorch does, uniform in ±1/sqrt(in_features); every other scheme
   // starts the bias at zero.
-  LinearOptions init(Init init) const {
-    LinearOptions copy = *this;
-    copy.init_ = init;
-    return copy;
-  }
-  LinearOptions dtype(DType dtype) const {
-    LinearOptions copy = *this;
-    copy.dtype_ = dtype;
-    return copy;
-  }
-  bool bias() const { return bias_; }
-  Init init() const { return init_; }
-  DType dtype() const { return dtype_.value_or(default_dtype()); }
-
- private:
-  bool bias_ = true;
-  Init init_ = Init::KaimingUniform;
-  std::optional<DType> dtype_;
+  AG_ARG(Init, init) = Init::KaimingUniform;
+  // The default dtype is the one set when the options are made (ag::set_default_dtype).
+  AG_ARG(DType, dtype) = default_dtype();
 };
 
 // y = x Wᵀ + b, as torch::nn::Linear: the weight is [out_features, in_features], and the input may be

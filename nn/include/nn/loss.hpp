@@ -44,7 +44,7 @@ class BCEWithLogitsLoss : public Loss {
   std::string name() const override { return "BCEWithLogitsLoss"; }
 };
 
-// On log-probabilities [N, C] (after LogSoftmax(1)) with a target [N] of class indices.
+// On log-probabilities [N, C] (after LogSoftmax(1)) with a target [N] of int64 class indices.
 class NLLLoss : public Loss {
  public:
   using Loss::Loss;
@@ -52,7 +52,7 @@ class NLLLoss : public Loss {
   std::string name() const override { return "NLLLoss"; }
 };
 
-// On logits [N, C] with a target [N] of class indices.
+// On logits [N, C] with a target [N] of int64 class indices.
 class CrossEntropyLoss : public Loss {
  public:
   using Loss::Loss;

@@ -15,7 +15,10 @@
 
 namespace ag::nn {
 
-// The base of every layer and model, as torch::nn::Module: it owns named parameters and named submodules,
+// Tensors by their path in a module tree ("layers.0.weight").
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+// The base of every layer and model, as torch::nn::Module: it owns named parameters, buffers and submodules,
 // and finds them all recursively. Modules are held by std::shared_ptr (std::make_shared<Linear>(2, 3)).
 class Module {
  public:
@@ -32,6 +35,10 @@ class Module {
   // Adds `tensor` as a parameter (setting requires_grad) and returns it; the module keeps the same tensor.
   Tensor register_parameter(std::string name, Tensor tensor, bool requires_grad = true);
 
+  // Adds `tensor` as a buffer and returns it: state that is saved in state_dict() and converted by to(), but is not
+  // a parameter, so no optimiser trains it (PyTorch's running statistics of a batch norm). It must not require grad.
+  Tensor register_buffer(std::string name, Tensor tensor);
+
   template <std::derived_from<Module> M>
   std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
     add_child(std::move(name), module);
@@ -40,19 +47,29 @@ class Module {
 
   // Parameters of this module and then of its submodules, named by their path ("layers.0.weight").
   // A tensor registered twice is listed once, as in PyTorch, so an optimiser updates it once.
-  std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true) const;
+  NamedTensors named_parameters(bool recurse = true) const;
   std::vector<Tensor> parameters(bool recurse = true) const;
+  // Buffers, listed as parameters are.
+  NamedTensors named_buffers(bool recurse = true) const;
+  std::vector<Tensor> buffers(bool recurse = true) const;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const { return children_; }
   std::vector<std::shared_ptr<Module>> children() const;
 
-  // The parameters by name: the tensors themselves, not copies (PyTorch's state_dict()).
-  StateDict state_dict() const { return named_parameters(); }
-  // Throws an error naming `source` unless `state` holds exactly this module's parameter names, each with the
-  // parameter's shape and dtype.
+  // named_parameters(), then named_buffers(): the tensors themselves, not copies (PyTorch's state_dict()).
+  StateDict state_dict() const;
+  // Throws an error naming `source` unless `state` holds exactly this module's parameter and buffer names, each
+  // with its tensor's shape and dtype.
   void check_state_dict(const StateDict& state, std::string_view source) const;
-  // Checks `state`, then copies its values into the parameters, which stay the same tensors (so optimisers keep
-  // updating them). A failed check changes nothing.
+  // Checks `state`, then copies its values into the parameters and buffers, which stay the same tensors (so
+  // optimisers keep updating them). A failed check changes nothing.
   void load_state_dict(const StateDict& state, std::string_view source = "load_state_dict");
+
+  // Converts the floating-point parameters and buffers of the tree to `dtype` (float32 or float64), as PyTorch's
+  // module.to(dtype); integer and bool buffers (counts, masks) keep their dtype. Each stays the same tensor with new
+  // values, as after PyTorch's `param.data = ...`: a parameter is still a leaf that requires grad, and handles to it
+  // (Linear::weight) see the change. Their gradients are dropped. Create optimisers after to(): their state keeps
+  // the old dtype.
+  Module& to(DType dtype);
 
   // Drops every parameter's gradient (PyTorch's set_to_none).
   void zero_grad();
@@ -66,10 +83,13 @@ class Module {
   std::string summary() const;
 
  private:
+  NamedTensors named_tensors(NamedTensors Module::*registered, bool recurse) const;
   void add_child(std::string name, std::shared_ptr<Module> child);
+  void check_new_name(const char* what, const std::string& name, const Tensor& tensor) const;
   void append_summary(std::string& out, int depth) const;
 
-  std::vector<std::pair<std::string, Tensor>> parameters_;
+  NamedTensors parameters_;
+  NamedTensors buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };

@@ -2,19 +2,21 @@
 
 // Saving and loading named tensors, and checkpoints of a module with its optimiser.
 //
-// File format, version 1 (all integers little-endian):
+// File format, version 2 (all integers little-endian):
 //   magic         8 bytes   "AGTENSOR"
-//   version       uint32    1
+//   version       uint32    2
 //   file size     uint64    bytes in the whole file, checksum included
 //   count         uint32    number of entries
 //   count entries:
 //     name_length uint32    1..kMaxNameBytes
 //     name        bytes     UTF-8, unique within the file
-//     dtype       uint8     0 float32, 1 float64
+//     dtype       uint8     0 float32, 1 float64, 2 int64, 3 bool
 //     ndim        uint8     0..8
 //     sizes       int64 × ndim, each >= 0
-//     data        numel × dtype size bytes, row-major, IEEE 754 little-endian
+//     data        numel × dtype size bytes, row-major: floats IEEE 754, int64 two's complement, bool one byte
+//                 0 or 1
 //   crc32         uint32    zlib's CRC-32 of every byte before it
+// Version 1 is the same with dtypes 0 and 1 only; this build reads both and writes version 2.
 //
 // Files are written atomically (a temporary file in the same folder, flushed and fsynced, renamed over the old
 // one, then the folder fsynced): a crash leaves the old file or the new one, never a mix. A crash can leave a
@@ -33,7 +35,8 @@
 
 namespace ag::nn {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;        // the version written
+inline constexpr std::uint32_t kOldestFormatVersion = 1;  // the oldest one read
 inline constexpr std::uint32_t kMaxNameBytes = 4096;
 
 // The file's bytes for `tensors`. Throws for an undefined tensor, an empty or overlong name, or a name given twice.

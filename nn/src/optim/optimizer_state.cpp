@@ -1,12 +1,14 @@
 // Optimizer::state_dict and its checked counterpart load_state_dict, shared by every optimiser: the optimiser
-// declares its schema, this file maps it to names and checks every name, shape and dtype.
+// names its hyperparameters and state, this file maps them to entries and checks every name, shape and dtype.
 
 #include <nn/optim/optimizer.hpp>
 
 #include <autograd/creation.hpp>
+#include <autograd/ops/conversion.hpp>
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace ag::optim {
 
@@ -29,73 +31,90 @@ double scalar_value(const Tensor& tensor, std::string_view name, std::string_vie
 }  // namespace
 
 StateDict Optimizer::state_dict() const {
-  const StateSchema schema = state_schema();
-  const SavedState state = saved_state();
   StateDict out;
-  for (const std::string& name : schema.hyperparameters)
-    out.emplace_back(name, scalar(state.hyperparameters.at(name), kFloat64));
+  for (const auto& [name, value] : hyperparameters()) out.emplace_back(name, scalar(value, kFloat64));
   out.emplace_back(kParameterCount, scalar(static_cast<double>(parameters_.size()), kFloat64));
-  for (std::size_t i = 0; i < state.buffers.size(); ++i)
-    for (const auto& [name, tensor] : state.buffers[i]) out.emplace_back(fmt::format("state.{}.{}", i, name), tensor);
+  for (std::size_t i = 0; i < state_.size(); ++i)
+    for (std::size_t j = 0; j < state_count(); ++j)
+      if (state_[i][j].defined()) out.emplace_back(fmt::format("state.{}.{}", i, state_name(j)), state_[i][j]);
   return out;
 }
 
-Optimizer::SavedState Optimizer::parse_state_dict(const StateDict& state, std::string_view source) const {
-  const StateSchema schema = state_schema();
+Optimizer::LoadedState Optimizer::parse_state_dict(const StateDict& state, std::string_view source) const {
+  Hyperparameters values = hyperparameters();
+  std::vector<std::string> hyperparameter_names;
+  for (const auto& [name, _] : values) hyperparameter_names.push_back(name);
   const auto expected = [&] {
     std::string names;
-    for (const std::string& name : schema.hyperparameters) names += name + ", ";
+    for (const std::string& name : hyperparameter_names) names += name + ", ";
     names += kParameterCount;
-    for (const auto* buffers : {&schema.buffers, &schema.scalar_buffers})
-      for (const std::string& name : *buffers) names += ", state.<i>." + name;
+    for (std::size_t j = 0; j < state_count(); ++j) names += ", state.<i>." + state_name(j);
     return names;
   };
   const auto unexpected = [&](std::string_view name) {
-    fail("{}: unexpected entry '{}': not the state of {}, whose entries are {}", source, name, this->name(),
-         expected());
+    fail("{}: unexpected entry '{}': not the state of {}, whose entries are {}", source, name, name_, expected());
   };
 
-  SavedState result;
-  result.buffers.resize(parameters_.size());
+  std::vector<bool> has_hyperparameter(values.size());
   bool has_count = false;
+  LoadedState result;
+  result.state.assign(parameters_.size(), std::vector<Tensor>(state_count()));
   for (const auto& [name, tensor] : state) {
     if (!tensor.defined()) fail("{}: entry '{}' is an undefined tensor", source, name);
+    const auto found = std::find(hyperparameter_names.begin(), hyperparameter_names.end(), name);
     if (name == kParameterCount) {
       const double count = scalar_value(tensor, name, source);
       if (count != static_cast<double>(parameters_.size()))
-        fail("{}: the state is for {} parameters, but this {} has {}", source, count, this->name(), parameters_.size());
+        fail("{}: the state is for {} parameters, but this {} has {}", source, count, name_, parameters_.size());
       has_count = true;
-    } else if (contains(schema.hyperparameters, name)) {
-      result.hyperparameters[name] = scalar_value(tensor, name, source);
+    } else if (found != hyperparameter_names.end()) {
+      const auto at = static_cast<std::size_t>(found - hyperparameter_names.begin());
+      values[at].second = scalar_value(tensor, name, source);
+      has_hyperparameter[at] = true;
     } else if (name.starts_with(kStatePrefix)) {
       const std::string_view rest = std::string_view(name).substr(kStatePrefix.size());
       std::size_t index = 0;
       const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), index);
       if (error != std::errc() || end == rest.data() + rest.size() || *end != '.') unexpected(name);
-      const std::string_view buffer(end + 1, static_cast<std::size_t>(rest.data() + rest.size() - end - 1));
+      const std::string_view entry(end + 1, static_cast<std::size_t>(rest.data() + rest.size() - end - 1));
       if (index >= parameters_.size())
-        fail("{}: entry '{}' is for parameter {}, but this {} has {} parameters", source, name, index, this->name(),
+        fail("{}: entry '{}' is for parameter {}, but this {} has {} parameters", source, name, index, name_,
              parameters_.size());
-      if (contains(schema.buffers, buffer)) {
+      if (contains(state_names_.tensors, entry)) {
         const Tensor& parameter = parameters_[index];
         if (tensor.shape() != parameter.shape() || tensor.dtype() != parameter.dtype())
           fail("{}: entry '{}' is {} of shape {}, but parameter {} is {} of shape {}", source, name,
                dtype_name(tensor.dtype()), tensor.shape(), index, dtype_name(parameter.dtype()), parameter.shape());
-      } else if (contains(schema.scalar_buffers, buffer)) {
-        scalar_value(tensor, name, source);
+      } else if (contains(state_names_.counts, entry)) {
+        const double count = scalar_value(tensor, name, source);
+        if (!(count >= 1.0 && count <= 9007199254740992.0 && count == std::floor(count)))
+          fail("{}: {}: {} must be a positive whole number, got {}", source, name_, name, count);
       } else {
         unexpected(name);
       }
-      result.buffers[index].emplace(std::string(buffer), tensor);
+      result.state[index][state_index(entry)] = tensor;
     } else {
       unexpected(name);
     }
   }
-  for (const std::string& name : schema.hyperparameters)
-    if (!result.hyperparameters.contains(name))
-      fail("{}: missing entry '{}' of the state of {} (entries: {})", source, name, this->name(), expected());
-  if (!has_count) fail("{}: missing entry '{}' of the state of {}", source, kParameterCount, this->name());
-  check_saved_state(result, source);
+  for (std::size_t at = 0; at < values.size(); ++at)
+    if (!has_hyperparameter[at])
+      fail("{}: missing entry '{}' of the state of {} (entries: {})", source, values[at].first, name_, expected());
+  if (!has_count) fail("{}: missing entry '{}' of the state of {}", source, kParameterCount, name_);
+  check_hyperparameters(values, fmt::format("{}: {}", source, name_));
+
+  // The update rule sets all of a parameter's state at once, so a part of it is a damaged or foreign state.
+  for (std::size_t i = 0; i < result.state.size(); ++i) {
+    const auto present = std::count_if(result.state[i].begin(), result.state[i].end(),
+                                       [](const Tensor& tensor) { return tensor.defined(); });
+    if (present != 0 && static_cast<std::size_t>(present) != state_count()) {
+      std::string names;
+      for (std::size_t j = 0; j < state_count(); ++j)
+        names += fmt::format("{}state.{}.{}", j == 0 ? "" : ", ", i, state_name(j));
+      fail("{}: {}: parameter {} needs all of {} or none, got {} of them", source, name_, i, names, present);
+    }
+  }
+  result.hyperparameters = std::move(values);
   return result;
 }
 
@@ -104,7 +123,13 @@ void Optimizer::check_state_dict(const StateDict& state, std::string_view source
 }
 
 void Optimizer::load_state_dict(const StateDict& state, std::string_view source) {
-  restore(parse_state_dict(state, source));
+  LoadedState loaded = parse_state_dict(state, source);
+  set_hyperparameters(loaded.hyperparameters);
+  for (std::size_t i = 0; i < state_.size(); ++i)
+    for (std::size_t j = 0; j < state_count(); ++j) {
+      const Tensor& saved = loaded.state[i][j];
+      state_[i][j] = saved.defined() ? clone(saved) : Tensor();
+    }
 }
 
 }  // namespace ag::optim

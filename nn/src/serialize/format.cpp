@@ -11,6 +11,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <unordered_set>
 
 namespace ag::nn {
@@ -77,6 +78,39 @@ class Reader {
   std::size_t at_ = 0;
 };
 
+// The entries' dtypes by their code in the file; version 1 has the first two.
+constexpr std::array kDTypeCodes{DType::Float32, DType::Float64, DType::Int64, DType::Bool};
+static_assert(kDTypeCodes.size() == kAllDTypes.size(), "give every dtype a code in the file format");
+constexpr std::size_t kVersion1DTypes = 2;
+
+std::uint8_t dtype_code(DType dtype) {
+  return static_cast<std::uint8_t>(std::find(kDTypeCodes.begin(), kDTypeCodes.end(), dtype) - kDTypeCodes.begin());
+}
+
+// "a, b and c": items for a message, the last two joined by `last` (" and ", " or ").
+std::string joined(const std::vector<std::string>& items, std::string_view last) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == items.size() ? std::string(last) : ", ") + items[i];
+  return out;
+}
+
+// "0 (float32) or 1 (float64)": the dtype codes of a version.
+std::string dtype_codes(std::size_t count) {
+  std::vector<std::string> codes;
+  for (std::size_t code = 0; code < count; ++code)
+    codes.push_back(fmt::format("{} ({})", code, dtype_name(kDTypeCodes[code])));
+  return joined(codes, " or ");
+}
+
+// "1 and 2": the versions this build reads.
+std::string readable_versions() {
+  std::vector<std::string> versions;
+  for (std::uint32_t version = kOldestFormatVersion; version <= kFormatVersion; ++version)
+    versions.push_back(std::to_string(version));
+  return joined(versions, " and ");
+}
+
 void check_name(const std::string& name, std::string_view where) {
   if (name.empty()) fail("{}: an entry has an empty name", where);
   if (name.size() > kMaxNameBytes)
@@ -106,6 +140,12 @@ Tensor read_entry_data(Reader& in, const std::string& name, DType dtype, const S
     fail("{}: truncated: entry '{}' of shape {} needs {} bytes of data, but only {} remain", source, name, shape,
          elements * element_size, in.remaining());
   const auto data = in.take(elements * element_size, fmt::format("the data of entry '{}'", name));
+  // Any other byte in a C++ bool is undefined behaviour, so a file cannot be trusted to hold only these.
+  if (dtype == DType::Bool)
+    for (std::size_t i = 0; i < data.size(); ++i)
+      if (data[i] != std::byte{0} && data[i] != std::byte{1})
+        fail("{}: entry '{}' is bool, but element {} is the byte {}, not 0 or 1", source, name, i,
+             std::to_integer<int>(data[i]));
   Tensor tensor = empty(shape, dtype);
   dispatch(dtype, [&]<class T>(T) {
     if (!data.empty()) std::memcpy(tensor.mutable_data<T>(), data.data(), data.size());
@@ -131,7 +171,7 @@ std::vector<std::byte> serialize(const StateDict& tensors) {
     if (!tensor.defined()) fail("serialize: entry '{}' is an undefined tensor", name);
     out.put<std::uint32_t>(static_cast<std::uint32_t>(name.size()));
     out.append(name.data(), name.size());
-    out.put<std::uint8_t>(tensor.dtype() == kFloat32 ? 0 : 1);
+    out.put<std::uint8_t>(dtype_code(tensor.dtype()));
     out.put<std::uint8_t>(static_cast<std::uint8_t>(tensor.dim()));
     for (const std::int64_t size : tensor.shape()) out.put<std::int64_t>(size);
     const Tensor contiguous = tensor.clone();  // a view's elements, in row-major order
@@ -153,8 +193,9 @@ StateDict deserialize(std::span<const std::byte> bytes, std::string_view source)
     fail("{}: truncated: {} bytes is shorter than the header and checksum", source, bytes.size());
   Reader header(bytes.subspan(kMagic.size()), source);
   const auto version = header.get<std::uint32_t>("the format version");
-  if (version != kFormatVersion)
-    fail("{}: format version {} is not supported (this build reads version {})", source, version, kFormatVersion);
+  if (version < kOldestFormatVersion || version > kFormatVersion)
+    fail("{}: format version {} is not supported (this build reads versions {})", source, version, readable_versions());
+  const std::size_t dtype_count = version == 1 ? kVersion1DTypes : kDTypeCodes.size();
   const auto file_bytes = header.get<std::uint64_t>("the file size");
   if (file_bytes != bytes.size())
     fail("{}: {}: the header says the file has {} bytes, but it has {}", source,
@@ -180,9 +221,10 @@ StateDict deserialize(std::span<const std::byte> bytes, std::string_view source)
     const auto name_bytes = in.take(name_length, "an entry's name");
     std::string name(reinterpret_cast<const char*>(name_bytes.data()), name_bytes.size());
     if (!names.insert(name).second) fail("{}: the entry '{}' appears twice", source, name);
-    const auto dtype_code = in.get<std::uint8_t>("an entry's dtype");
-    if (dtype_code > 1)
-      fail("{}: entry '{}' has dtype code {}; expected 0 (float32) or 1 (float64)", source, name, dtype_code);
+    const auto code = in.get<std::uint8_t>("an entry's dtype");
+    if (code >= dtype_count)
+      fail("{}: entry '{}' has dtype code {}; format version {} has {}", source, name, code, version,
+           dtype_codes(dtype_count));
     const auto ndim = in.get<std::uint8_t>("an entry's dimension count");
     if (ndim > kMaxDims)
       fail("{}: entry '{}' has {} dimensions; at most {} are supported", source, name, ndim, kMaxDims);
@@ -192,7 +234,7 @@ StateDict deserialize(std::span<const std::byte> bytes, std::string_view source)
       if (size < 0) fail("{}: entry '{}' has a negative size {} in dimension {}", source, name, size, d);
       shape.push_back(size);
     }
-    Tensor tensor = read_entry_data(in, name, dtype_code == 0 ? kFloat32 : kFloat64, shape, source);
+    Tensor tensor = read_entry_data(in, name, kDTypeCodes[code], shape, source);
     tensors.emplace_back(std::move(name), std::move(tensor));
   }
   if (in.remaining() != 0)

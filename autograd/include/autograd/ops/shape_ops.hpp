@@ -1,6 +1,6 @@
 #pragma once
 
-// Ops that rearrange elements without computing new values.
+// Ops that rearrange elements without computing new values (src/ops/shape_ops.cpp); any dtype.
 
 #include <autograd/tensor.hpp>
 
@@ -23,11 +23,7 @@ Tensor unsqueeze(const Tensor& x, std::int64_t dim);
 Tensor expand(const Tensor& x, const std::vector<std::int64_t>& shape);
 
 Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
+inline Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim = 0) { return concat(tensors, dim); }
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
-
-// x[index] along the first dimension (negative counts from the end), dropping that dimension.
-Tensor index(const Tensor& x, std::int64_t index);
-// Elements start <= i < end along `dim`, as x[..., start:end] (negative bounds count from the end, both clipped).
-Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end);
 
 }  // namespace ag

@@ -1,0 +1,24 @@
+#pragma once
+
+// Statistics over all elements or along `dims` (src/ops/statistics.cpp); floating point only. An empty `dims`
+// means all dimensions, as in PyTorch. Composites of sum, mean, pow, exp, log and amax, whose gradients need
+// nothing of their own; only std and norm add one, for the gradient at 0.
+
+#include <autograd/tensor.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace ag {
+
+// Σ(x - mean)² / max(0, n - correction), as torch.var (correction 1: the unbiased estimate); an empty group throws,
+// as in mean.
+Tensor var(const Tensor& x, const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false);
+// sqrt(var); the gradient where it is 0 (all values equal) is 0, as in PyTorch, not NaN.
+Tensor std(const Tensor& x, const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false);
+// (Σ|x|ᵖ)^(1/p) for p > 0, and max|x| for p = inf, as torch.linalg.vector_norm. The gradient at x = 0 is 0.
+Tensor norm(const Tensor& x, double p = 2.0, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
+// log Σ exp(x), computed without overflow (the maximum is subtracted first). d = g softmax(x).
+Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+
+}  // namespace ag

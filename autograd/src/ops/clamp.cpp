@@ -1,0 +1,79 @@
+#include <autograd/creation.hpp>
+#include <autograd/function.hpp>
+#include <autograd/ops/clamp.hpp>
+
+#include "../kernels.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace ag {
+
+using kernels::binary_map;
+using kernels::sum_to;
+using kernels::Types;
+
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {
+  if (!min && !max) fail("clamp: give at least one of min and max (input shape {})", x.shape());
+  const double low = min.value_or(-std::numeric_limits<double>::infinity());
+  const double high = max.value_or(std::numeric_limits<double>::infinity());
+  if (!(low <= high)) fail("clamp: min {} must not exceed max {} (input shape {})", low, high, x.shape());
+  Tensor out = kernels::unary_map<Types::Numeric>("clamp", x, [low, high](auto v) {
+    using T = decltype(v);
+    // Compared in double, so that an infinite bound is no bound for int64 as well.
+    const double d = static_cast<double>(v);
+    return d < low ? static_cast<T>(low) : (d > high ? static_cast<T>(high) : v);
+  });
+  return make_op("clamp", std::move(out), {x}, [low, high](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, binary_map("clamp backward", grad, ctx.input(0), [low, high](auto g, auto v) {
+                   using T = decltype(v);
+                   return (v >= T(low) && v <= T(high)) ? g : T(0);
+                 }));
+  });
+}
+
+Tensor clamp_min(const Tensor& x, double min) { return clamp(x, min, std::nullopt); }
+Tensor clamp_max(const Tensor& x, double max) { return clamp(x, std::nullopt, max); }
+
+namespace {
+
+// The share of the gradient that goes to `a` in maximum/minimum: all where it wins, half on a tie.
+template <bool kTakeLarger>
+Tensor winner_share(const Tensor& a, const Tensor& b) {
+  return binary_map(kTakeLarger ? "maximum backward" : "minimum backward", a, b, [](auto x, auto y) {
+    using T = decltype(x);
+    if (x == y) return T(0.5);
+    return (kTakeLarger ? x > y : x < y) ? T(1) : T(0);
+  });
+}
+
+template <bool kTakeLarger>
+Tensor extremum(const char* name, const Tensor& a, const Tensor& b) {
+  Tensor out =
+      binary_map<Types::Numeric>(name, a, b, [](auto x, auto y) { return (kTakeLarger ? x >= y : x <= y) ? x : y; });
+  return make_op(name, std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const Tensor share_a = winner_share<kTakeLarger>(a, b);
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * share_a, a.shape()));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * (1.0 - share_a), b.shape()));
+  });
+}
+
+}  // namespace
+
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype()) return kernels::promoted([](const Tensor& x, const Tensor& y) { return maximum(x, y); }, "maximum", a, b);
+  return extremum<true>("maximum", a, b);
+}
+
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype()) return kernels::promoted([](const Tensor& x, const Tensor& y) { return minimum(x, y); }, "minimum", a, b);
+  return extremum<false>("minimum", a, b);
+}
+
+Tensor Tensor::clamp(std::optional<double> min, std::optional<double> max) const { return ag::clamp(*this, min, max); }
+Tensor Tensor::clamp_min(double min) const { return ag::clamp_min(*this, min); }
+Tensor Tensor::clamp_max(double max) const { return ag::clamp_max(*this, max); }
+
+}  // namespace ag
