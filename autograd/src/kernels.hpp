@@ -77,19 +77,19 @@ void for_each_offset(const Shape& shape, const Strides& strides_a, const Strides
   }
 }
 
-// po[i] = f(pa[..], pb[..]) over `out_shape`, the broadcast shape of a and b (both of element type T).
-template <class T, class R, class F>
+// po[i] = f(pa[..], pb[..]) over `out_shape`, the broadcast shape of a (elements TA) and b (elements TB).
+template <class TA, class TB, class R, class F>
 void broadcast_loop(const Tensor& a, const Tensor& b, const Shape& out_shape, R* po, F& f) {
-  const T* pa = a.data<T>();
-  const T* pb = b.data<T>();
+  const TA* pa = a.data<TA>();
+  const TB* pb = b.data<TB>();
   const std::int64_t n = out_shape.numel();
   if (a.shape() == b.shape()) {
     for (std::int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
   } else if (b.numel() == 1 && a.shape() == out_shape) {
-    const T vb = pb[0];
+    const TB vb = pb[0];
     for (std::int64_t i = 0; i < n; ++i) po[i] = f(pa[i], vb);
   } else if (a.numel() == 1 && b.shape() == out_shape) {
-    const T va = pa[0];
+    const TA va = pa[0];
     for (std::int64_t i = 0; i < n; ++i) po[i] = f(va, pb[i]);
   } else {
     std::int64_t i = 0;
@@ -114,7 +114,7 @@ Tensor binary_map(const char* op, const Tensor& a, const Tensor& b, F f) {
   }
   const Shape out_shape = broadcast_shape_of(op, a, b);
   Tensor out = empty(out_shape, a.dtype());
-  dispatch_types<kTypes>(a.dtype(), op, [&]<class T>(T) { broadcast_loop<T>(a, b, out_shape, out.mutable_data<T>(), f); });
+  dispatch_types<kTypes>(a.dtype(), op, [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, out.mutable_data<T>(), f); });
   return out;
 }
 
@@ -124,7 +124,7 @@ Tensor compare_map(const char* op, const Tensor& a, const Tensor& b, Pred pred) 
   check_same_dtype(op, a, b);
   const Shape out_shape = broadcast_shape_of(op, a, b);
   Tensor out = empty(out_shape, kBool);
-  dispatch(a.dtype(), [&]<class T>(T) { broadcast_loop<T>(a, b, out_shape, out.mutable_data<bool>(), pred); });
+  dispatch(a.dtype(), [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, out.mutable_data<bool>(), pred); });
   return out;
 }
 

@@ -446,6 +446,14 @@ TEST_CASE("mixed dtypes promote as in PyTorch: bool < int64 < float, 0-d operand
   CHECK(w.grad().dtype() == ag::kFloat32);
   CHECK_THAT(w.grad(), HasValues({1, 2, 3}));
 
+  // A float times a bool mask, either way round, broadcasting, with the gradient masked.
+  const auto mask = ag::tensor({{1}, {0}}, ag::kBool);
+  const auto masked = (mask * ag::tensor({2, NAN})).to_vector();
+  CHECK((masked[0] == 2 && std::isnan(masked[1]) && masked[2] == 0 && std::isnan(masked[3])));
+  CHECK_THAT(ag::gradcheck([&](const auto& in) { return in[0] * mask + mask * in[0] * in[0]; },
+                           {ag::randn({2, 3}, ag::kFloat64)}),
+             PassesGradcheck());
+
   // Integer arithmetic keeps every digit.
   const auto big = ag::full({1}, 4503599627370496.0, ag::kInt64) * 2 + 1;
   CHECK(big.dtype() == ag::kInt64);

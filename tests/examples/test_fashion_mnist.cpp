@@ -30,7 +30,7 @@ TEST_CASE("evaluate averages loss and accuracy over all samples, whatever the ba
     model.weight.zero_();
     model.bias.copy_(ag::tensor({0, 0, 1, 0, 0, 0, 0, 0, 0, 0}));
   }
-  const ag::nn::TensorDataset data(ag::zeros({3, 784}), ag::tensor({2, 5, 2}));
+  const ag::nn::TensorDataset data(ag::zeros({3, 784}), ag::tensor({2, 5, 2}, ag::kInt64));
   const double log_normaliser = std::log(9 + std::exp(1.0));
   const double expected_loss = (2 * (log_normaliser - 1) + log_normaliser) / 3;
   for (const std::int64_t batch_size : {1, 2, 3}) {

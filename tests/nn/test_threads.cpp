@@ -34,7 +34,7 @@ Run make_run(std::uint64_t seed, bool adam) {
   else
     optimizer = std::make_unique<ag::optim::SGD>(model->parameters(), ag::optim::SGDOptions(0.05).momentum(0.9));
   const ag::Tensor inputs = ag::randn({64, 6});
-  const ag::Tensor targets = ag::argmax(inputs.slice(1, 0, 4), 1).to(ag::kFloat32);
+  const ag::Tensor targets = ag::argmax(inputs.slice(1, 0, 4), 1);
   return {model, std::move(optimizer), {inputs, targets}};
 }
 

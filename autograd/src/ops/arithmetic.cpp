@@ -39,8 +39,27 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   });
 }
 
+namespace {
+// x * mask with a bool mask, read as it is: x * (x > 0) would otherwise convert the mask to x's dtype first.
+Tensor mul_by_mask(const Tensor& x, const Tensor& mask) {
+  const Shape shape = kernels::broadcast_shape_of("mul", x, mask);
+  Tensor out = empty(shape, x.dtype());
+  dispatch_floating(x.dtype(), "mul", [&]<class T>(T) {
+    auto times = [](T v, bool keep) { return v * static_cast<T>(keep); };  // NaN * false stays NaN
+    kernels::broadcast_loop<T, bool>(x, mask, shape, out.mutable_data<T>(), times);
+  });
+  return make_op("mul", std::move(out), {x, mask}, [](BackwardContext& ctx, const Tensor& grad) {
+    ctx.add_grad(0, sum_to(mul_by_mask(grad, ctx.input(1)), ctx.input(0).shape()));
+  });
+}
+}  // namespace
+
 Tensor mul(const Tensor& a, const Tensor& b) {
-  if (a.dtype() != b.dtype()) return kernels::promoted(mul, "mul", a, b);
+  if (a.dtype() != b.dtype()) {
+    if (b.dtype() == kBool && is_floating_point(a.dtype())) return mul_by_mask(a, b);
+    if (a.dtype() == kBool && is_floating_point(b.dtype())) return mul_by_mask(b, a);
+    return kernels::promoted(mul, "mul", a, b);
+  }
   Tensor out = binary_map<Types::Numeric>("mul", a, b, [](auto x, auto y) { return x * y; });
   return make_op("mul", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
