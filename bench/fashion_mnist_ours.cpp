@@ -30,7 +30,7 @@ std::vector<ag::nn::Batch> random_batches(std::int64_t batch) {
   for (std::int64_t b = 0; b < kBatchesInPool; ++b) {
     std::vector<double> classes;
     for (std::int64_t i = 0; i < batch; ++i) classes.push_back(static_cast<double>(ag::random_bits() % kClasses));
-    batches.push_back({ag::rand({batch, kFeatures}), ag::from_vector(classes, {batch})});
+    batches.push_back({ag::rand({batch, kFeatures}), ag::from_vector(classes, {batch}, ag::kInt64)});
   }
   return batches;
 }
