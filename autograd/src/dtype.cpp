@@ -10,10 +10,13 @@ std::atomic<DType> global_default_dtype{DType::Float32};
 // bool < int64 < floating point.
 int category(DType dtype) {
   switch (dtype) {
-    case DType::Bool: return 0;
-    case DType::Int64: return 1;
+    case DType::Bool:
+      return 0;
+    case DType::Int64:
+      return 1;
     case DType::Float32:
-    case DType::Float64: return 2;
+    case DType::Float64:
+      return 2;
   }
   fail_invalid_dtype(dtype);
 }

@@ -74,9 +74,8 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
   if (alpha == 1.0) {
     update<kernels::Types::Numeric>("add_", *this, other, [](auto t, auto s) { return t + s; });
   } else {
-    update<kernels::Types::Numeric>("add_", *this, other, [alpha](auto t, auto s) {
-      return t + static_cast<decltype(t)>(alpha) * s;
-    });
+    update<kernels::Types::Numeric>("add_", *this, other,
+                                    [alpha](auto t, auto s) { return t + static_cast<decltype(t)>(alpha) * s; });
   }
   return *this;
 }

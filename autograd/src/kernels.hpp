@@ -24,9 +24,12 @@ enum class Types { Floating, Numeric, All };
 
 template <Types kTypes, class F>
 decltype(auto) dispatch_types(DType dtype, const char* op, F&& f) {
-  if constexpr (kTypes == Types::Floating) return dispatch_floating(dtype, op, std::forward<F>(f));
-  else if constexpr (kTypes == Types::Numeric) return dispatch_numeric(dtype, op, std::forward<F>(f));
-  else return dispatch(dtype, std::forward<F>(f));
+  if constexpr (kTypes == Types::Floating)
+    return dispatch_floating(dtype, op, std::forward<F>(f));
+  else if constexpr (kTypes == Types::Numeric)
+    return dispatch_numeric(dtype, op, std::forward<F>(f));
+  else
+    return dispatch(dtype, std::forward<F>(f));
 }
 
 using Strides = std::array<std::int64_t, kMaxDims>;
@@ -114,7 +117,8 @@ Tensor binary_map(const char* op, const Tensor& a, const Tensor& b, F f) {
   }
   const Shape out_shape = broadcast_shape_of(op, a, b);
   Tensor out = empty(out_shape, a.dtype());
-  dispatch_types<kTypes>(a.dtype(), op, [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, out.mutable_data<T>(), f); });
+  dispatch_types<kTypes>(a.dtype(), op,
+                         [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, out.mutable_data<T>(), f); });
   return out;
 }
 

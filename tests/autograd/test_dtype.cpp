@@ -58,8 +58,8 @@ TEST_CASE("every dtype goes through creation, conversion, printing and the dtype
 
     // Ops that need numbers refuse bool, and floating-point ops refuse integers, by name.
     if (!ag::is_floating_point(dtype)) {
-      CHECK_THROWS_WITH(ag::exp(x), "exp: not supported for dtype " + name +
-                                        " (expected float32 or float64); convert with .to()");
+      CHECK_THROWS_WITH(ag::exp(x),
+                        "exp: not supported for dtype " + name + " (expected float32 or float64); convert with .to()");
       CHECK_THROWS_WITH(ag::matmul(x, x.t()), StartsWith("matmul: not supported for dtype " + name));
       CHECK_THROWS_WITH(ag::zeros({2}, ag::dtype(dtype).requires_grad(true)),
                         "requires_grad: only floating-point tensors can require gradients, got dtype " + name +

@@ -293,8 +293,7 @@ TEST_CASE("comparisons of int64 keep every digit and promote against floats", "[
   CHECK_THAT(ag::tensor({1, 0}, ag::kBool) == ag::tensor({1, 1}, ag::kInt64), HasValues({1, 0}));
 }
 
-TEST_CASE("where picks from a or b by a broadcast bool condition, with numbers on either side",
-          "[ops][elementwise]") {
+TEST_CASE("where picks from a or b by a broadcast bool condition, with numbers on either side", "[ops][elementwise]") {
   const auto condition = ag::tensor({1, 0, 1}, ag::kBool);
   CHECK_THAT(ag::where(condition, ag::tensor({1, 2, 3}), ag::tensor({10, 20, 30})), HasValues({1, 20, 3}));
   const auto picked = ag::where(ag::tensor({{1}, {0}}, ag::kBool), ag::tensor({1, 2, 3}), ag::scalar(-1.0));
@@ -413,15 +412,25 @@ TEST_CASE("log1p, expm1, erf, softplus, gelu, silu and one-sided clamps pass gra
   SECTION("log1p") { check_unary_gradients(ag::log1p, positive); }
   SECTION("expm1") { check_unary_gradients(ag::expm1, normal); }
   SECTION("erf") { check_unary_gradients(ag::erf, normal); }
-  SECTION("softplus") { check_unary_gradients([](const ag::Tensor& x) { return ag::softplus(x); }, normal); }
+  SECTION("softplus") {
+    check_unary_gradients([](const ag::Tensor& x) { return ag::softplus(x); }, normal);
+  }
   SECTION("softplus, beta 2, past its threshold") {
     check_unary_gradients([](const ag::Tensor& x) { return ag::softplus(x * 20.0, 2.0, 5.0); }, normal);
   }
-  SECTION("gelu") { check_unary_gradients([](const ag::Tensor& x) { return ag::gelu(x); }, normal); }
-  SECTION("gelu tanh") { check_unary_gradients([](const ag::Tensor& x) { return ag::gelu(x, "tanh"); }, normal); }
+  SECTION("gelu") {
+    check_unary_gradients([](const ag::Tensor& x) { return ag::gelu(x); }, normal);
+  }
+  SECTION("gelu tanh") {
+    check_unary_gradients([](const ag::Tensor& x) { return ag::gelu(x, "tanh"); }, normal);
+  }
   SECTION("silu") { check_unary_gradients(ag::silu, normal); }
-  SECTION("clamp_min") { check_unary_gradients([](const ag::Tensor& x) { return ag::clamp_min(x, 0.05); }, off_zero); }
-  SECTION("clamp_max") { check_unary_gradients([](const ag::Tensor& x) { return ag::clamp_max(x, 0.05); }, off_zero); }
+  SECTION("clamp_min") {
+    check_unary_gradients([](const ag::Tensor& x) { return ag::clamp_min(x, 0.05); }, off_zero);
+  }
+  SECTION("clamp_max") {
+    check_unary_gradients([](const ag::Tensor& x) { return ag::clamp_max(x, 0.05); }, off_zero);
+  }
 }
 
 TEST_CASE("mixed dtypes promote as in PyTorch: bool < int64 < float, 0-d operands do not widen",
@@ -460,7 +469,8 @@ TEST_CASE("mixed dtypes promote as in PyTorch: bool < int64 < float, 0-d operand
   CHECK(big.item<std::int64_t>() == 9007199254740993);
 
   CHECK_THROWS_WITH(ag::exp(i), "exp: not supported for dtype int64 (expected float32 or float64); convert with .to()");
-  CHECK_THROWS_WITH(b + b, "add: not supported for dtype bool (expected float32, float64 or int64); convert with .to()");
+  CHECK_THROWS_WITH(b + b,
+                    "add: not supported for dtype bool (expected float32, float64 or int64); convert with .to()");
   CHECK_THROWS_WITH(ag::tensor({1, 2}, ag::kFloat64) * ag::tensor({1, 2}),
                     "mul: dtype mismatch: float64 (shape [2]) and float32 (shape [2]); convert one with .to()");
 }
@@ -481,8 +491,9 @@ TEST_CASE("compound assignment updates a tensor outside the graph in place, so a
   counts += ag::tensor({1, 0, 1}, ag::kBool);
   counts += 1;
   CHECK_THAT(counts, HasValues({2, 1, 2}));
-  CHECK_THROWS_WITH(counts += 0.5, "add_: the result would be float32, which cannot be stored in the int64 tensor "
-                                   "being updated");
+  CHECK_THROWS_WITH(counts += 0.5,
+                    "add_: the result would be float32, which cannot be stored in the int64 tensor "
+                    "being updated");
   CHECK_THROWS_WITH(x += ag::ones({2}), StartsWith("add_: the source has shape [2] but the tensor being updated"));
 
   // With the graph involved, the result is recorded and x is rebound to it.

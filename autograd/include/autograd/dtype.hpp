@@ -23,20 +23,28 @@ static_assert(static_cast<std::size_t>(DType::Bool) + 1 == kAllDTypes.size(), "l
 
 constexpr std::string_view dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return "float32";
-    case DType::Float64: return "float64";
-    case DType::Int64: return "int64";
-    case DType::Bool: return "bool";
+    case DType::Float32:
+      return "float32";
+    case DType::Float64:
+      return "float64";
+    case DType::Int64:
+      return "int64";
+    case DType::Bool:
+      return "bool";
   }
   return "invalid dtype";
 }
 
 constexpr std::size_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return 4;
-    case DType::Float64: return 8;
-    case DType::Int64: return 8;
-    case DType::Bool: return 1;
+    case DType::Float32:
+      return 4;
+    case DType::Float64:
+      return 8;
+    case DType::Int64:
+      return 8;
+    case DType::Bool:
+      return 1;
   }
   return 0;
 }
@@ -44,9 +52,11 @@ constexpr std::size_t dtype_size(DType dtype) {
 constexpr bool is_floating_point(DType dtype) {
   switch (dtype) {
     case DType::Float32:
-    case DType::Float64: return true;
+    case DType::Float64:
+      return true;
     case DType::Int64:
-    case DType::Bool: return false;
+    case DType::Bool:
+      return false;
   }
   return false;
 }
@@ -90,10 +100,14 @@ std::optional<DType> promote_types(DType a, bool a_is_0d, DType b, bool b_is_0d)
 template <class F>
 decltype(auto) dispatch(DType dtype, F&& f) {
   switch (dtype) {
-    case DType::Float32: return f(float{});
-    case DType::Float64: return f(double{});
-    case DType::Int64: return f(std::int64_t{});
-    case DType::Bool: return f(bool{});
+    case DType::Float32:
+      return f(float{});
+    case DType::Float64:
+      return f(double{});
+    case DType::Int64:
+      return f(std::int64_t{});
+    case DType::Bool:
+      return f(bool{});
   }
   fail_invalid_dtype(dtype);
 }
@@ -102,10 +116,13 @@ decltype(auto) dispatch(DType dtype, F&& f) {
 template <class F>
 decltype(auto) dispatch_floating(DType dtype, const char* op, F&& f) {
   switch (dtype) {
-    case DType::Float32: return f(float{});
-    case DType::Float64: return f(double{});
+    case DType::Float32:
+      return f(float{});
+    case DType::Float64:
+      return f(double{});
     case DType::Int64:
-    case DType::Bool: fail_unsupported_dtype(op, dtype, "float32 or float64");
+    case DType::Bool:
+      fail_unsupported_dtype(op, dtype, "float32 or float64");
   }
   fail_invalid_dtype(dtype);
 }
@@ -114,10 +131,14 @@ decltype(auto) dispatch_floating(DType dtype, const char* op, F&& f) {
 template <class F>
 decltype(auto) dispatch_numeric(DType dtype, const char* op, F&& f) {
   switch (dtype) {
-    case DType::Float32: return f(float{});
-    case DType::Float64: return f(double{});
-    case DType::Int64: return f(std::int64_t{});
-    case DType::Bool: fail_unsupported_dtype(op, dtype, "float32, float64 or int64");
+    case DType::Float32:
+      return f(float{});
+    case DType::Float64:
+      return f(double{});
+    case DType::Int64:
+      return f(std::int64_t{});
+    case DType::Bool:
+      fail_unsupported_dtype(op, dtype, "float32, float64 or int64");
   }
   fail_invalid_dtype(dtype);
 }

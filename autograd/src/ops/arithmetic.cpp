@@ -35,7 +35,8 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor out = binary_map<Types::Numeric>("sub", a, b, [](auto x, auto y) { return x - y; });
   return make_op("sub", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     ctx.add_grad(0, sum_to(grad, ctx.input(0).shape()));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(unary_map("neg", grad, [](auto g) { return -g; }), ctx.input(1).shape()));
+    if (ctx.needs_grad(1))
+      ctx.add_grad(1, sum_to(unary_map("neg", grad, [](auto g) { return -g; }), ctx.input(1).shape()));
   });
 }
 
@@ -139,16 +140,20 @@ Tensor& compound(Tensor& a, const Tensor& b, InPlace in_place, OutOfPlace out_of
 }  // namespace
 
 Tensor& operator+=(Tensor& a, const Tensor& b) {
-  return compound(a, b, [](Tensor& t, const Tensor& s) { t.add_(s); }, add);
+  return compound(
+      a, b, [](Tensor& t, const Tensor& s) { t.add_(s); }, add);
 }
 Tensor& operator-=(Tensor& a, const Tensor& b) {
-  return compound(a, b, [](Tensor& t, const Tensor& s) { t.sub_(s); }, sub);
+  return compound(
+      a, b, [](Tensor& t, const Tensor& s) { t.sub_(s); }, sub);
 }
 Tensor& operator*=(Tensor& a, const Tensor& b) {
-  return compound(a, b, [](Tensor& t, const Tensor& s) { t.mul_(s); }, mul);
+  return compound(
+      a, b, [](Tensor& t, const Tensor& s) { t.mul_(s); }, mul);
 }
 Tensor& operator/=(Tensor& a, const Tensor& b) {
-  return compound(a, b, [](Tensor& t, const Tensor& s) { t.div_(s); }, div);
+  return compound(
+      a, b, [](Tensor& t, const Tensor& s) { t.div_(s); }, div);
 }
 
 Tensor Tensor::pow(double exponent) const { return ag::pow(*this, exponent); }

@@ -63,12 +63,14 @@ Tensor extremum(const char* name, const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  if (a.dtype() != b.dtype()) return kernels::promoted([](const Tensor& x, const Tensor& y) { return maximum(x, y); }, "maximum", a, b);
+  if (a.dtype() != b.dtype())
+    return kernels::promoted([](const Tensor& x, const Tensor& y) { return maximum(x, y); }, "maximum", a, b);
   return extremum<true>("maximum", a, b);
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  if (a.dtype() != b.dtype()) return kernels::promoted([](const Tensor& x, const Tensor& y) { return minimum(x, y); }, "minimum", a, b);
+  if (a.dtype() != b.dtype())
+    return kernels::promoted([](const Tensor& x, const Tensor& y) { return minimum(x, y); }, "minimum", a, b);
   return extremum<false>("minimum", a, b);
 }
 

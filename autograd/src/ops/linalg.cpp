@@ -27,7 +27,7 @@ Tensor batched_gemm(const Tensor& x, bool transpose_x, const Tensor& y, bool tra
     T* po = out.mutable_data<T>();
     for (std::int64_t i = 0; i < batch; ++i)
       kernels::gemm(transpose_x, transpose_y, rows, cols, inner, px + i * rows * inner, py + i * inner * cols,
-           po + i * rows * cols);
+                    po + i * rows * cols);
   });
   return out;
 }

@@ -44,16 +44,14 @@ Tensor abs(const Tensor& x) {
 
 Tensor log1p(const Tensor& x) {
   Tensor out = unary_map("log1p", x, [](auto v) { return std::log1p(v); });
-  return make_op("log1p", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, grad / (ctx.input(0) + 1.0));
-  });
+  return make_op("log1p", std::move(out), {x},
+                 [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, grad / (ctx.input(0) + 1.0)); });
 }
 
 Tensor expm1(const Tensor& x) {
   Tensor out = unary_map("expm1", x, [](auto v) { return std::expm1(v); });
-  return make_op("expm1", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, grad * (ctx.output() + 1.0));
-  });
+  return make_op("expm1", std::move(out), {x},
+                 [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, grad * (ctx.output() + 1.0)); });
 }
 
 Tensor erf(const Tensor& x) {

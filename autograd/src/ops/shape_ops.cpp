@@ -93,7 +93,6 @@ Tensor copy_slice(const Tensor& x, int dim, std::int64_t start, std::int64_t end
   return out;
 }
 
-
 }  // namespace
 
 Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape) {
