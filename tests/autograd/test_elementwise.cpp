@@ -4,6 +4,7 @@
 
 #include "gradcheck_matcher.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <cmath>
 #include <functional>
@@ -19,8 +20,6 @@ namespace {
 using Binary = std::function<ag::Tensor(const ag::Tensor&, const ag::Tensor&)>;
 using Unary = std::function<ag::Tensor(const ag::Tensor&)>;
 using Maker = ag::Tensor (*)(const ag::Shape&);
-
-ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
 
 // In [0.5, 1.5): inside the domain of log, sqrt and real powers, and far from a division by zero.
 ag::Tensor positive(const ag::Shape& shape) { return ag::rand(shape, ag::kFloat64) + 0.5; }

@@ -4,6 +4,7 @@
 
 #include "gradcheck_matcher.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -13,8 +14,6 @@ using Catch::Contains;
 using Catch::StartsWith;
 
 namespace {
-
-ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
 
 // The reference product, one multiply-add at a time: a [..., m, k] · b [..., k, n] with the batch dimensions
 // broadcast, and a 1-D operand read as a row (on the left) or a column (on the right), as NumPy does.

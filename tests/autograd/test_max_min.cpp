@@ -5,6 +5,7 @@
 #include "gradcheck_matcher.hpp"
 #include "reduce_by_hand.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,8 +16,6 @@ using Catch::Contains;
 using Catch::StartsWith;
 
 namespace {
-
-ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
 
 std::vector<std::int64_t> int64s(const ag::Tensor& t) { return t.to_vector<std::int64_t>(); }
 

@@ -5,6 +5,7 @@
 #include "gradcheck_matcher.hpp"
 #include "reduce_by_hand.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -15,8 +16,6 @@ using Catch::Contains;
 using Catch::StartsWith;
 
 namespace {
-
-ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
 
 // An int64 tensor holding exactly these values (braces go through double, which stops at 2^53).
 ag::Tensor int64_values(const std::vector<std::int64_t>& values) {

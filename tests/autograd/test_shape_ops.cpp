@@ -4,6 +4,7 @@
 
 #include "gradcheck_matcher.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -11,28 +12,6 @@
 
 using Catch::Contains;
 using Catch::StartsWith;
-
-namespace {
-
-using Unary = std::function<ag::Tensor(const ag::Tensor&)>;
-
-ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
-
-// 0, 1, 2, ... in `shape`, so a rearrangement shows in the values.
-ag::Tensor counting(const std::vector<std::int64_t>& shape) {
-  std::int64_t count = 1;
-  for (auto d : shape) count *= d;
-  return ag::arange(static_cast<double>(count)).reshape(shape);
-}
-
-// Gradchecks op on x alone, and with x reused: op(x) is weighted by a second use of x, summed to match shapes.
-void check_rearrangement_gradients(const Unary& op, const ag::Tensor& x) {
-  CHECK_THAT(ag::gradcheck([&](const auto& in) { return op(in[0]); }, {x}), PassesGradcheck());
-  INFO("input reused: sum(op(x)) * x");
-  CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::sum(op(in[0])) * in[0]; }, {x}), PassesGradcheck());
-}
-
-}  // namespace
 
 TEST_CASE("reshape and view keep the row-major values and infer one -1 dimension", "[ops][shape]") {
   const auto x = counting({2, 3, 4});

@@ -4,6 +4,7 @@
 
 #include "gradcheck_matcher.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -14,8 +15,6 @@ using Catch::Contains;
 using Catch::StartsWith;
 
 namespace {
-
-ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
 
 // exp(v) / sum(exp(v)) for a short list, straight from the definition.
 std::vector<double> softmax_by_hand(const std::vector<double>& values) {

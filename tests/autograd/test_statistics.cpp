@@ -5,6 +5,7 @@
 #include "gradcheck_matcher.hpp"
 #include "reduce_by_hand.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -13,12 +14,6 @@
 
 using Catch::Contains;
 using Catch::StartsWith;
-
-namespace {
-
-ag::Tensor normal(const ag::Shape& shape) { return ag::randn(shape, ag::kFloat64); }
-
-}  // namespace
 
 TEST_CASE("var and std match PyTorch over all elements and along dims", "[ops][statistics]") {
   const auto rows = ag::tensor({{1, 2, 3, 4}, {2, 4, 6, 8}}, ag::kFloat64);

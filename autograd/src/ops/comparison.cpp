@@ -63,11 +63,13 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   Tensor out = empty(shape, a.dtype());
   dispatch(a.dtype(), [&]<class T>(T) {
     const bool* pick = picked.data<bool>();
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
     T* po = out.mutable_data<T>();
     std::int64_t i = 0;
     kernels::for_each_offset(shape, kernels::broadcast_strides(a.shape(), shape),
                              kernels::broadcast_strides(b.shape(), shape), [&](std::int64_t oa, std::int64_t ob) {
-                               po[i] = pick[i] ? a.data<T>()[oa] : b.data<T>()[ob];
+                               po[i] = pick[i] ? pa[oa] : pb[ob];
                                ++i;
                              });
   });

@@ -57,6 +57,21 @@ const std::int64_t* checked_indices(const char* op, const Tensor& index, int dim
   return indices;
 }
 
+// How gather and scatter_add reach x's element for a position of an index of x's rank: `strides` walk x along
+// every dimension but `dim`, where the index value times `stride` is added (index values checked against `size`).
+struct IndexWalk {
+  kernels::Strides strides;
+  std::int64_t stride;
+  std::int64_t size;
+};
+
+IndexWalk walk_along(const Shape& shape, int dim) {
+  IndexWalk walk{contiguous_strides(shape), 0, size_along(shape, dim)};
+  walk.stride = walk.strides[dim];
+  walk.strides[dim] = 0;
+  return walk;
+}
+
 // Calls run(whole_offset, part_offset, count) for each run of contiguous elements of the slice start, start + step,
 // ... (`length` entries) along the dimension `whole` describes, in the whole tensor and in the slice.
 template <class Run>
@@ -219,19 +234,17 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
   check_same_rank("gather", "input", x, index);
   check_index_fits("gather", "input", x, index, d, true);
   const std::int64_t* indices = index.data<std::int64_t>();
-  const std::int64_t size = size_along(x.shape(), d);
-  auto x_strides = contiguous_strides(x.shape());
-  const std::int64_t stride = x_strides[d];
-  x_strides[d] = 0;  // the position along dim comes from the index
+  const IndexWalk walk = walk_along(x.shape(), d);
   Tensor out = empty(index.shape(), x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
     const T* px = x.data<T>();
     T* po = out.mutable_data<T>();
-    kernels::for_each_offset(index.shape(), x_strides, contiguous_strides(index.shape()),
+    kernels::for_each_offset(index.shape(), walk.strides, contiguous_strides(index.shape()),
                              [&](std::int64_t from, std::int64_t at) {
                                const std::int64_t i = indices[at];
-                               if (i < 0 || i >= size) fail_index_value("gather", index, at, i, d, "input", x.shape());
-                               po[at] = px[from + i * stride];
+                               if (i < 0 || i >= walk.size)
+                                 fail_index_value("gather", index, at, i, d, "input", x.shape());
+                               po[at] = px[from + i * walk.stride];
                              });
   });
   return make_op("gather", std::move(out), {x, index}, [d](BackwardContext& ctx, const Tensor& grad) {
@@ -249,21 +262,19 @@ Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const
   check_index_fits("scatter_add", "input", x, index, d, true);
   check_index_fits("scatter_add", "source", source, index, d, false);
   const std::int64_t* indices = index.data<std::int64_t>();
-  const std::int64_t size = size_along(x.shape(), d);
-  auto x_strides = contiguous_strides(x.shape());
-  const std::int64_t stride = x_strides[d];
-  x_strides[d] = 0;  // the position along dim comes from the index
+  const IndexWalk walk = walk_along(x.shape(), d);
   Tensor out = kernels::copy(x);
   dispatch(x.dtype(), [&]<class T>(T) {
     const T* ps = source.data<T>();
     T* po = out.mutable_data<T>();
     std::int64_t at = 0;  // index is contiguous and visited in row-major order
-    kernels::for_each_offset(index.shape(), x_strides, contiguous_strides(source.shape()),
+    kernels::for_each_offset(index.shape(), walk.strides, contiguous_strides(source.shape()),
                              [&](std::int64_t to, std::int64_t from) {
                                const std::int64_t i = indices[at];
-                               if (i < 0 || i >= size)
+                               if (i < 0 || i >= walk.size)
                                  fail_index_value("scatter_add", index, at, i, d, "input", x.shape());
-                               po[to + i * stride] = static_cast<T>(po[to + i * stride] + ps[from]);
+                               T& target = po[to + i * walk.stride];
+                               target = static_cast<T>(target + ps[from]);
                                ++at;
                              });
   });

@@ -59,7 +59,6 @@ Tensor sum(const Tensor& x) {
   });
 }
 
-
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
   const Reduced r = reduced_dims("sum", x, dims, keepdim);
   Tensor out = kernels::sum_to(as_summand(x), r.kept);
@@ -71,7 +70,6 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim)
 }
 
 Tensor mean(const Tensor& x) { return mean(x, std::vector<std::int64_t>{}, false); }
-
 
 Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
   reductions::check_floating("mean", x);
