@@ -128,7 +128,9 @@ Tensor compare_map(const char* op, const Tensor& a, const Tensor& b, Pred pred) 
   check_same_dtype(op, a, b);
   const Shape out_shape = broadcast_shape_of(op, a, b);
   Tensor out = empty(out_shape, kBool);
-  dispatch(a.dtype(), [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, out.mutable_data<bool>(), pred); });
+  // Written as bytes: a loop storing bools does not vectorize.
+  auto* po = reinterpret_cast<unsigned char*>(out.mutable_data<bool>());
+  dispatch(a.dtype(), [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, po, pred); });
   return out;
 }
 
