@@ -171,6 +171,18 @@ const std::map<std::string, Trigger>& triggers() {
        [](const fs::path&) {
          ag::nn::functional::cross_entropy(ag::ones({4, 3}), ag::tensor({0, 1, 5, 2}, ag::kInt64));
        }},
+      {"Class targets given as floats",
+       [](const fs::path&) {
+         ag::nn::functional::cross_entropy(ag::ones({3, 4}), ag::tensor({0, 1, 2}));
+       }},
+      {"A floating-point op on an integer tensor", [](const fs::path&) { ag::exp(ag::ones({2}, ag::kInt64)); }},
+      {"An integer tensor asked to require grad",
+       [](const fs::path&) { ag::zeros({2}, ag::dtype(ag::kInt64).requires_grad(true)); }},
+      {"An index out of range",
+       [](const fs::path&) {
+         ag::ones({2, 2}).gather(1, ag::tensor({{0, 2}}, ag::kInt64));
+       }},
+      {"A mask that is not bool", [](const fs::path&) { ag::ones({2}).masked_fill(ag::ones({2}), 0.0); }},
       // The graph.
       {"backward() of a non-scalar without a gradient",
        [](const fs::path&) { (ag::ones({2}, tracked()) * 2).backward(); }},
