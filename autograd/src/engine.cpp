@@ -5,7 +5,9 @@
 
 #include "kernels.hpp"
 
+#include <atomic>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -34,10 +36,9 @@ void add_into(Tensor& sum, Tensor grad) {
 // One backward pass: orders the graph, then runs each node's backward from the outputs towards the leaves.
 struct GraphTask {
   bool retain_graph = false;
-  bool accumulate_into_leaves = true;                     // false for ag::grad, which leaves grad() alone
-  bool captures_only = false;                             // local_gradients: nothing flows past the captured inputs
-  std::vector<std::pair<TensorImpl*, Tensor*>> captures;  // ag::grad's inputs and where their gradients go
-  std::uint64_t mark = 0;
+  bool accumulate_into_leaves = true;                        // false for ag::grad, which leaves grad() alone
+  bool captures_only = false;                                // local_gradients: nothing flows past the captured inputs
+  std::vector<std::pair<TensorImpl*, Tensor*>> captures;     // ag::grad's inputs and where their gradients go
   std::vector<Tensor> order;                                 // post-order: every node after all of its inputs
   std::vector<std::pair<TensorImpl*, std::uint32_t>> stack;  // the sort's path: a node and its next input
 
@@ -47,13 +48,26 @@ struct GraphTask {
   GraphTask& operator=(const GraphTask&) = delete;
 
   void run(std::span<const Tensor> outputs, std::span<Tensor> output_grads);
+  void run_node(TensorImpl* output, const Tensor& grad);  // only the op that produced `output`
   void accumulate(TensorImpl* target, Tensor grad);
 
  private:
   void sort(std::span<const Tensor> outputs);
+  void visit(Node& node);
   void propagate();
   bool owns_spare_buffers_ = false;
+  std::uint64_t mark_;                // left on every node this pass reaches
+  GraphTask* outer_;                  // the pass whose backward function started this one, if any
+  const char* running_op_ = nullptr;  // the op whose backward function is running
 };
+
+// Unique across threads: a retained graph may be backpropagated again from another thread, where a count of
+// its own could repeat the mark that the nodes were left with, and skip them.
+std::atomic<std::uint64_t> last_mark{0};
+
+// The passes running on this thread, innermost first. A pass started inside a backward function must leave
+// their nodes alone: they own the nodes' pending gradients, and free the nodes as they go.
+thread_local GraphTask* innermost_task = nullptr;
 
 // The sort's vectors keep their capacity from one backward pass to the next on a thread, so small graphs
 // allocate nothing; a pass nested inside a backward function makes its own.
@@ -61,7 +75,8 @@ thread_local std::vector<Tensor> spare_order;
 thread_local std::vector<std::pair<TensorImpl*, std::uint32_t>> spare_stack;
 thread_local bool spare_buffers_in_use = false;
 
-GraphTask::GraphTask() {
+GraphTask::GraphTask() : mark_(last_mark.fetch_add(1, std::memory_order_relaxed) + 1), outer_(innermost_task) {
+  innermost_task = this;
   if (!spare_buffers_in_use) {
     spare_buffers_in_use = owns_spare_buffers_ = true;
     order.swap(spare_order);
@@ -77,6 +92,7 @@ GraphTask::~GraphTask() {
     stack.swap(spare_stack);
     spare_buffers_in_use = false;
   }
+  innermost_task = outer_;
 }
 
 [[noreturn]] void fail_released(const char* op) {
@@ -86,13 +102,21 @@ GraphTask::~GraphTask() {
       op);
 }
 
+void GraphTask::visit(Node& node) {
+  for (const GraphTask* running = outer_; running; running = running->outer_)
+    if (node.visit_mark_ == running->mark_)
+      fail(
+          "backward: called inside the backward of '{}' on a graph that the running backward() goes through (at "
+          "'{}'); a backward function may run backward() only on a separate graph",
+          outer_->running_op_, node.name());
+  node.visit_mark_ = mark_;
+}
+
 void GraphTask::sort(std::span<const Tensor> outputs) {
-  thread_local std::uint64_t last_mark = 0;
-  mark = ++last_mark;
   for (const Tensor& output : outputs) {
     Node* node = output.impl()->grad_fn;
-    if (!node || node->visit_mark_ == mark) continue;
-    node->visit_mark_ = mark;
+    if (!node || node->visit_mark_ == mark_) continue;
+    visit(*node);
     stack.emplace_back(output.impl(), 0);
     while (!stack.empty()) {
       auto& [impl, next] = stack.back();
@@ -100,8 +124,8 @@ void GraphTask::sort(std::span<const Tensor> outputs) {
       if (next < current->num_inputs_) {
         TensorImpl* input = current->inputs_[next++].impl();
         if (Node* input_node = input->grad_fn) {
-          if (input_node->visit_mark_ != mark) {
-            input_node->visit_mark_ = mark;
+          if (input_node->visit_mark_ != mark_) {
+            visit(*input_node);
             stack.emplace_back(input, 0);
           }
         } else if (input->released_op) {
@@ -117,12 +141,8 @@ void GraphTask::sort(std::span<const Tensor> outputs) {
 }
 
 void GraphTask::accumulate(TensorImpl* target, Tensor grad) {
-  for (auto& [captured, slot] : captures) {
-    if (captured == target) {
-      add_into(*slot, grad);
-      break;
-    }
-  }
+  for (auto& [captured, slot] : captures)  // all of them: ag::grad may list an input twice
+    if (captured == target) add_into(*slot, grad);
   if (captures_only) return;
   if (Node* node = target->grad_fn) {
     add_into(node->pending_grad_, std::move(grad));
@@ -157,6 +177,7 @@ void GraphTask::propagate() {
     Tensor grad = std::move(node->pending_grad_);
     if (grad.defined()) {
       BackwardContext ctx(*this, *node, impl);
+      running_op_ = node->name();
       node->backward(ctx, grad);
     }
     if (!retain_graph) {
@@ -166,6 +187,15 @@ void GraphTask::propagate() {
     }
     *it = Tensor();  // the pass no longer needs it: free it now if nobody else holds it
   }
+}
+
+void GraphTask::run_node(TensorImpl* output, const Tensor& grad) {
+  NoGradGuard no_grad;
+  Node* node = output->grad_fn;
+  node->visit_mark_ = mark_;  // a backward that the node's backward function starts must not free it
+  running_op_ = node->name();
+  BackwardContext ctx(*this, *node, output);
+  node->backward(ctx, grad);
 }
 
 Tensor checked_output_grad(const Tensor& output, const Tensor& gradient, const char* op) {
@@ -190,21 +220,44 @@ Tensor checked_output_grad(const Tensor& output, const Tensor& gradient, const c
 
 }  // namespace detail
 
-const Tensor& BackwardContext::input(std::size_t index) const {
+namespace {
+// `tensor`, input `index` of `node` (or its output when `index` is the input count), no longer has the values
+// that the forward saw, and that the backward needs.
+[[noreturn]] void fail_modified(const Node& node, std::size_t index, const Tensor& tensor, std::uint32_t saved) {
+  const std::string which = index < node.inputs().size() ? fmt::format("input {}", index) : "the output";
+  const std::string label = tensor.label().empty() ? "" : fmt::format(", '{}'", tensor.label());
+  fail(
+      "{} backward: {} (shape {}{}) was modified in place after the forward (version {} saved, now {}); clone() it "
+      "before modifying, or modify it after backward()",
+      node.name(), which, tensor.shape(), label, saved, tensor.impl()->storage->version);
+}
+}  // namespace
+
+const Tensor& BackwardContext::saved_input(std::size_t index) const {
   if (index >= node_.inputs().size())
     fail("{} backward: input {} asked for, but the op has {} inputs", node_.name(), index, node_.inputs().size());
   return node_.inputs()[index];
+}
+
+const Tensor& BackwardContext::input(std::size_t index) const {
+  const Tensor& tensor = saved_input(index);
+  const std::uint32_t saved = node_.saved_versions()[index];
+  if (tensor.impl()->storage->version != saved) fail_modified(node_, index, tensor, saved);
+  return tensor;
 }
 
 std::size_t BackwardContext::inputs_count() const { return node_.inputs().size(); }
 
 Tensor BackwardContext::output() const {
   ++output_->refcount;
-  return Tensor(output_);
+  Tensor tensor(output_);
+  const std::uint32_t saved = node_.saved_versions()[node_.inputs().size()];
+  if (output_->storage->version != saved) fail_modified(node_, node_.inputs().size(), tensor, saved);
+  return tensor;
 }
 
 void BackwardContext::add_grad(std::size_t index, Tensor grad) {
-  const Tensor& target = input(index);
+  const Tensor& target = saved_input(index);
   if (!target.requires_grad()) return;
   if (!grad.defined()) fail("{} backward: the gradient for input {} is undefined", node_.name(), index);
   if (!(grad.shape() == target.shape()) || grad.dtype() != target.dtype())
@@ -256,9 +309,7 @@ std::vector<Tensor> local_gradients(const Tensor& output, const Tensor& grad_out
   detail::GraphTask task;
   task.captures_only = true;
   for (std::size_t i = 0; i < results.size(); ++i) task.captures.emplace_back(node->inputs()[i].impl(), &results[i]);
-  NoGradGuard no_grad;
-  BackwardContext ctx(task, *node, output.impl());
-  node->backward(ctx, seed);
+  task.run_node(output.impl(), seed);
   return results;
 }
 

@@ -18,6 +18,9 @@ void check_inplace_allowed(const char* op, const Tensor& target) {
          target.shape());
 }
 
+// Called by every in-place op before it writes: a recorded op that saved the old values then refuses to use them.
+void bump_version(Tensor& target) { ++target.impl()->storage->version; }
+
 // The source as the target's dtype, broadcast to the target's shape: an in-place op cannot change either.
 Tensor fitted_source(const char* op, const Tensor& target, const Tensor& source) {
   if (source.dtype() == target.dtype() && source.shape() == target.shape()) return source;
@@ -41,6 +44,7 @@ template <kernels::Types kTypes, class F>
 void update(const char* op, Tensor& target, const Tensor& other, F f) {
   check_inplace_allowed(op, target);
   const Tensor source = fitted_source(op, target, other);
+  bump_version(target);
   kernels::dispatch_types<kTypes>(target.dtype(), op, [&]<class T>(T) {
     T* pt = target.mutable_data<T>();
     const T* ps = source.data<T>();
@@ -61,6 +65,7 @@ void update(const char* op, Tensor& target, const Tensor& other, F f) {
 
 Tensor& Tensor::fill_(double value) {
   check_inplace_allowed("fill_", *this);
+  bump_version(*this);
   dispatch(dtype(), [&]<class T>(T) { std::fill_n(mutable_data<T>(), numel(), static_cast<T>(value)); });
   return *this;
 }
@@ -97,6 +102,7 @@ Tensor& Tensor::div_(const Tensor& other) {
 
 Tensor& Tensor::mul_(double factor) {
   check_inplace_allowed("mul_", *this);
+  bump_version(*this);
   dispatch_numeric(dtype(), "mul_", [&]<class T>(T) {
     T* target = mutable_data<T>();
     const T scale = static_cast<T>(factor);

@@ -35,10 +35,12 @@ std::vector<Tensor> tensors_of(NamedTensors named) {
 // Gives `tensor` the values of `converted` (its shape, another dtype) while it stays the same tensor, as PyTorch's
 // `tensor.data = converted`: handles to it (Linear::weight, an optimiser's parameter list) see the new values, and
 // it keeps requires_grad and stays a leaf. autograd has no public call for this, so the storage behind the handle
-// is swapped with the converted tensor's, which then frees the old one.
+// is swapped with the converted tensor's, which then frees the old one. The new storage counts as an in-place
+// write of the old one, so that a graph recorded before refuses the new values.
 void replace_values(const Tensor& tensor, Tensor converted) {
   detail::TensorImpl& target = *tensor.impl();
   detail::TensorImpl& source = *converted.impl();
+  source.storage->version = target.storage->version + 1;
   std::swap(target.storage, source.storage);
   std::swap(target.dtype, source.dtype);
   std::swap(target.offset, source.offset);

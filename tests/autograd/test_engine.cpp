@@ -4,6 +4,8 @@
 
 #include "gradcheck_matcher.hpp"
 
+#include <thread>
+
 using Catch::Contains;
 
 TEST_CASE("micrograd-style scalar expression gets its gradients", "[engine][scalar]") {
@@ -117,6 +119,16 @@ TEST_CASE("ag::grad reports inputs the outputs do not depend on", "[engine][grad
   CHECK_THROWS_WITH(ag::grad({ag::scalar(1.0, true) * 2.0}, {ag::scalar(1.0)}), Contains("does not require grad"));
 }
 
+TEST_CASE("ag::grad with an input listed twice returns its gradient twice", "[engine][grad]") {
+  auto x = ag::tensor({1.0, 2.0}, ag::requires_grad());
+  auto w = ag::tensor({3.0, 4.0}, ag::requires_grad());
+  const auto grads = ag::grad({(x * x * w).sum()}, {x, w, x});
+  REQUIRE(grads.size() == 3);
+  CHECK(grads[0].to_vector() == std::vector<double>{6.0, 16.0});
+  CHECK(grads[1].to_vector() == std::vector<double>{1.0, 4.0});
+  CHECK(grads[2].to_vector() == std::vector<double>{6.0, 16.0});
+}
+
 TEST_CASE("NoGradGuard stops recording and restores the previous mode", "[engine][grad_mode]") {
   auto x = ag::scalar(1.0, true);
   {
@@ -211,4 +223,68 @@ TEST_CASE("set_num_threads accepts a positive count and refuses zero", "[engine]
   ag::set_num_threads(1);
   CHECK(ag::get_num_threads() == 1);
   CHECK_THROWS_WITH(ag::set_num_threads(0), Contains("set_num_threads"));
+}
+
+TEST_CASE("a retained graph backpropagates the same from another thread, one thread at a time", "[engine][threads]") {
+  auto x = ag::tensor({1.0, 2.0}, ag::requires_grad());
+  ag::Tensor y;
+  std::thread([&] {
+    y = (x * x).sum();
+    y.backward(ag::Tensor(), /*retain_graph=*/true);
+  }).join();
+  CHECK(x.grad().to_vector() == std::vector<double>{2.0, 4.0});
+  // A fresh thread: a visit mark counted per thread would match the one the first thread left on the nodes.
+  std::thread([&] { y.backward(ag::Tensor(), /*retain_graph=*/true); }).join();
+  CHECK(x.grad().to_vector() == std::vector<double>{4.0, 8.0});
+  std::thread([&] { y.backward(ag::Tensor(), /*retain_graph=*/true); }).join();
+  CHECK(x.grad().to_vector() == std::vector<double>{6.0, 12.0});
+  y.backward();
+  CHECK(x.grad().to_vector() == std::vector<double>{8.0, 16.0});
+}
+
+namespace {
+// A user-defined identity whose backward first runs a backward of its own on `target`: its input or its output
+// (the graph that is being backpropagated), or a separate graph.
+enum class Reentry { Input, Output, Separate };
+
+ag::Tensor reentrant(const ag::Tensor& x, Reentry reentry, ag::Tensor separate = {}) {
+  return ag::make_op("reentrant", x.detach(), {x},
+                     [reentry, separate](ag::BackwardContext& ctx, const ag::Tensor& grad) {
+                       switch (reentry) {
+                         case Reentry::Input:
+                           ctx.input(0).backward(grad);
+                           break;
+                         case Reentry::Output:
+                           ctx.output().backward(grad);
+                           break;
+                         case Reentry::Separate:
+                           separate.backward();
+                           break;
+                       }
+                       ctx.add_grad(0, grad);
+                     });
+}
+}  // namespace
+
+TEST_CASE("a backward started inside a backward function on the graph being backpropagated is refused",
+          "[engine][custom_op][errors]") {
+  for (const Reentry reentry : {Reentry::Input, Reentry::Output}) {
+    auto x = ag::tensor({1.0, 2.0}, ag::requires_grad());
+    auto y = reentrant(x * 2.0, reentry).sum();
+    CHECK_THROWS_WITH(y.backward(),
+                      "backward: called inside the backward of 'reentrant' on a graph that the running "
+                      "backward() goes through (at '" +
+                          std::string(reentry == Reentry::Input ? "mul" : "reentrant") +
+                          "'); a backward function may run backward() only on a separate graph");
+    CHECK_FALSE(x.grad().defined());
+  }
+}
+
+TEST_CASE("a backward started inside a backward function on a separate graph works", "[engine][custom_op]") {
+  auto v = ag::tensor({3.0, 4.0}, ag::requires_grad());
+  auto x = ag::tensor({1.0, 2.0}, ag::requires_grad());
+  auto y = reentrant(x * 2.0, Reentry::Separate, (v * v).sum()).sum();
+  y.backward();
+  CHECK(x.grad().to_vector() == std::vector<double>{2.0, 2.0});
+  CHECK(v.grad().to_vector() == std::vector<double>{6.0, 8.0});
 }

@@ -196,6 +196,14 @@ const std::map<std::string, Trigger>& triggers() {
       {"An undefined tensor", [](const fs::path&) { ag::Tensor().shape(); }},
       {"An in-place change of a tensor that requires grad",
        [](const fs::path&) { ag::ones({2}, tracked()).add_(ag::ones({2})); }},
+      {"A tensor changed in place between the forward and backward()",
+       [](const fs::path&) {
+         ag::Tensor x = ag::ones({2});
+         x.set_label("x");
+         const ag::Tensor y = (ag::ones({2}, tracked()) * x).sum();
+         x.add_(ag::ones({2}));
+         y.backward();
+       }},
       {"A NaN or Inf from a forward op, in anomaly mode",
        [](const fs::path&) {
          ag::DetectAnomalyGuard anomaly;

@@ -215,6 +215,14 @@ TEST_CASE("to() converts floating parameters and buffers in place, and leaves in
   CHECK_THROWS_WITH(net.to(ag::kInt64), Contains("to() converts to float32 or float64, not int64"));
 }
 
+TEST_CASE("to() between a forward and its backward makes the backward throw", "[nn][module][inplace]") {
+  TrackedNet net;
+  auto loss = net.linear->forward(ag::ones({1, 2})).sum();
+  net.to(ag::kFloat64);
+  CHECK_THROWS_WITH(loss.backward(), Contains("linear backward: input 1 (shape [") &&
+                                         Contains("was modified in place after the forward"));
+}
+
 TEST_CASE("register_buffer refuses a clashing name and a tensor that requires grad", "[nn][module][errors]") {
   Tracker tracker;
   CHECK_THROWS_WITH(tracker.register_buffer("scale", ag::ones({1})),

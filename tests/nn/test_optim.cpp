@@ -151,6 +151,30 @@ TEST_CASE("an optimiser trains a model's parameters", "[nn][optim]") {
   CHECK(model->bias.item() == Approx(1.0).epsilon(1e-6));
 }
 
+TEST_CASE("optimiser steps after backward pass the version check; a step between two backwards does not",
+          "[nn][optim][inplace]") {
+  ag::manual_seed(4);
+  auto model = std::make_shared<ag::nn::Sequential>(
+      std::make_shared<ag::nn::Linear>(3, 4), std::make_shared<ag::nn::Tanh>(), std::make_shared<ag::nn::Linear>(4, 1));
+  ag::optim::SGD sgd(model->parameters(), ag::optim::SGDOptions(0.1).momentum(0.9));
+  ag::optim::Adam adam(model->parameters(), ag::optim::AdamOptions(0.01));
+  const auto x = ag::randn({8, 3});
+  for (ag::optim::Optimizer* optimizer :
+       {static_cast<ag::optim::Optimizer*>(&sgd), static_cast<ag::optim::Optimizer*>(&adam)})
+    for (int i = 0; i < 3; ++i) {
+      optimizer->zero_grad();
+      CHECK_NOTHROW((*model)(x).pow(2).mean().backward());
+      optimizer->step();
+    }
+
+  // As in PyTorch: the retained graph saved the weights that the step then changed.
+  auto loss = (*model)(x).pow(2).mean();
+  loss.backward(ag::Tensor(), /*retain_graph=*/true);
+  sgd.step();
+  CHECK_THROWS_WITH(loss.backward(),
+                    Contains("linear backward: input 1 (shape [1, 4]) was modified in place after the forward"));
+}
+
 TEST_CASE("optimisers refuse bad settings and parameter lists", "[nn][optim][errors]") {
   auto p = ag::ones({1}, ag::requires_grad());
   CHECK_THROWS_WITH(ag::optim::SGD({}, ag::optim::SGDOptions(0.1)), Contains("empty parameter list"));

@@ -26,14 +26,18 @@ class BackwardContext {
   BackwardContext(detail::GraphTask& task, Node& node, detail::TensorImpl* output)
       : task_(task), node_(node), output_(output) {}
 
+  // The op's input and output as the forward saw them: each throws if its values were modified in place since.
   const Tensor& input(std::size_t index) const;
-  std::size_t inputs_count() const;
   Tensor output() const;
-  bool needs_grad(std::size_t index) const { return input(index).requires_grad(); }
+  // Only the shape, which no in-place op changes: an input that the backward does not read may be modified.
+  const Shape& input_shape(std::size_t index) const { return saved_input(index).shape(); }
+  std::size_t inputs_count() const;
+  bool needs_grad(std::size_t index) const { return saved_input(index).requires_grad(); }
   // Adds `grad` to input `index`'s gradient; it must have exactly that input's shape and dtype.
   void add_grad(std::size_t index, Tensor grad);
 
  private:
+  const Tensor& saved_input(std::size_t index) const;  // without the version check
   detail::GraphTask& task_;
   Node& node_;
   detail::TensorImpl* output_;
@@ -61,6 +65,11 @@ class Node {
 
  private:
   friend struct detail::GraphTask;
+  friend class BackwardContext;
+  // The versions of the inputs' storages, then the output's, when the op was recorded; they follow the inputs in
+  // the node's block.
+  const std::uint32_t* saved_versions() const { return reinterpret_cast<const std::uint32_t*>(inputs_ + num_inputs_); }
+
   const char* name_;
   Tensor* inputs_;
   std::uint32_t num_inputs_;
@@ -122,10 +131,16 @@ Tensor make_op(const char* name, Tensor output, std::span<const Tensor> inputs, 
 
   using NodeType = detail::LambdaNode<Backward>;
   static_assert(sizeof(NodeType) % alignof(Tensor) == 0);
-  const std::size_t bytes = sizeof(NodeType) + inputs.size() * sizeof(Tensor);
+  const std::size_t bytes =
+      sizeof(NodeType) + inputs.size() * sizeof(Tensor) + (inputs.size() + 1) * sizeof(std::uint32_t);
   void* block = detail::pool_allocate(bytes);
   auto* stored_inputs = reinterpret_cast<Tensor*>(static_cast<std::byte*>(block) + sizeof(NodeType));
-  for (std::size_t i = 0; i < inputs.size(); ++i) new (stored_inputs + i) Tensor(inputs[i]);
+  auto* versions = reinterpret_cast<std::uint32_t*>(stored_inputs + inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    new (stored_inputs + i) Tensor(inputs[i]);
+    versions[i] = inputs[i].impl()->storage->version;
+  }
+  versions[inputs.size()] = output.impl()->storage->version;
   Node* node = new (block) NodeType(name, stored_inputs, static_cast<std::uint32_t>(inputs.size()),
                                     static_cast<std::uint32_t>(bytes), std::move(backward));
   output.impl()->grad_fn = node;

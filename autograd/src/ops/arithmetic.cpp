@@ -25,8 +25,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) return kernels::promoted(add, "add", a, b);
   Tensor out = binary_map<Types::Numeric>("add", a, b, [](auto x, auto y) { return x + y; });
   return make_op("add", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_to(grad, ctx.input(0).shape()));
-    ctx.add_grad(1, sum_to(grad, ctx.input(1).shape()));
+    ctx.add_grad(0, sum_to(grad, ctx.input_shape(0)));
+    ctx.add_grad(1, sum_to(grad, ctx.input_shape(1)));
   });
 }
 
@@ -34,9 +34,9 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) return kernels::promoted(sub, "sub", a, b);
   Tensor out = binary_map<Types::Numeric>("sub", a, b, [](auto x, auto y) { return x - y; });
   return make_op("sub", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_to(grad, ctx.input(0).shape()));
+    ctx.add_grad(0, sum_to(grad, ctx.input_shape(0)));
     if (ctx.needs_grad(1))
-      ctx.add_grad(1, sum_to(unary_map("neg", grad, [](auto g) { return -g; }), ctx.input(1).shape()));
+      ctx.add_grad(1, sum_to(unary_map("neg", grad, [](auto g) { return -g; }), ctx.input_shape(1)));
   });
 }
 
@@ -58,7 +58,7 @@ Tensor mul_by_mask(const Tensor& x, const Tensor& mask) {
     }
   });
   return make_op("mul", std::move(out), {x, mask}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_to(mul_by_mask(grad, ctx.input(1)), ctx.input(0).shape()));
+    ctx.add_grad(0, sum_to(mul_by_mask(grad, ctx.input(1)), ctx.input_shape(0)));
   });
 }
 }  // namespace

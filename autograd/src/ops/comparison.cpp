@@ -75,8 +75,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   });
   return make_op("where", std::move(out), {a, b, picked}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor mask = mask_as(ctx.input(2), grad.dtype());
-    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * mask, ctx.input(0).shape()));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * (1.0 - mask), ctx.input(1).shape()));
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * mask, ctx.input_shape(0)));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * (1.0 - mask), ctx.input_shape(1)));
   });
 }
 

@@ -179,7 +179,7 @@ Tensor index(const Tensor& x, std::int64_t i) {
   shape.erase(0);
   return make_op("index", kernels::view_of(x, shape, row * shape.numel()), {x},
                  [row](BackwardContext& ctx, const Tensor& grad) {
-                   ctx.add_grad(0, slice_backward(unsqueeze(grad, 0), ctx.input(0).shape(), 0, row, 1));
+                   ctx.add_grad(0, slice_backward(unsqueeze(grad, 0), ctx.input_shape(0), 0, row, 1));
                  });
 }
 
@@ -209,7 +209,7 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
     });
   }
   return make_op("slice", std::move(out), {x}, [d, first, step](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, slice_backward(grad, ctx.input(0).shape(), d, first, step));
+    ctx.add_grad(0, slice_backward(grad, ctx.input_shape(0), d, first, step));
   });
 }
 
@@ -280,7 +280,7 @@ Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const
   });
   return make_op("scatter_add", std::move(out), {x, index, source}, [d](BackwardContext& ctx, const Tensor& grad) {
     ctx.add_grad(0, grad);
-    if (ctx.needs_grad(2)) ctx.add_grad(2, pad_to(gather(grad, d, ctx.input(1)), ctx.input(2).shape()));
+    if (ctx.needs_grad(2)) ctx.add_grad(2, pad_to(gather(grad, d, ctx.input(1)), ctx.input_shape(2)));
   });
 }
 

@@ -55,7 +55,7 @@ Tensor sum(const Tensor& x) {
     *out.mutable_data<T>() = static_cast<T>(total);
   });
   return make_op("sum", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input(0).shape()));
+    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
   });
 }
 
@@ -65,7 +65,7 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim)
   if (out.is_same(x)) out = kernels::copy(x);  // nothing to add up, but the result needs its own values
   out.impl()->shape = r.result;
   return make_op("sum", std::move(out), {x}, [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(kernels::view_of(grad, kept), ctx.input(0).shape()));
+    ctx.add_grad(0, kernels::broadcast_to(kernels::view_of(grad, kept), ctx.input_shape(0)));
   });
 }
 
@@ -90,7 +90,7 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
   Tensor out = kernels::sum_to(x, shape);
   if (out.is_same(x)) out = kernels::copy(x);
   return make_op("sum_to_shape", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input(0).shape()));
+    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
   });
 }
 

@@ -14,7 +14,7 @@ namespace {
 // Reshape recorded under the caller's name (reshape, view, squeeze, unsqueeze, flatten).
 Tensor reshaped(const char* op, const Tensor& x, const Shape& shape) {
   return make_op(op, kernels::view_of(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::view_of(grad, ctx.input(0).shape()));
+    ctx.add_grad(0, kernels::view_of(grad, ctx.input_shape(0)));
   });
 }
 
@@ -27,8 +27,8 @@ Shape inferred_shape(const char* op, const Tensor& x, const std::vector<std::int
       inferred = static_cast<int>(i);
     } else if (dims[i] < 0) {
       fail("{}: invalid size {} in shape [{}]", op, dims[i], fmt::join(dims, ", "));
-    } else {
-      known *= dims[i];
+    } else if (__builtin_mul_overflow(known, dims[i], &known)) {
+      known = 0;  // more elements than any tensor has: a -1 cannot be inferred, and without one numel() says so
     }
   }
   std::vector<std::int64_t> resolved = dims;
@@ -169,7 +169,7 @@ Tensor expand(const Tensor& x, const std::vector<std::int64_t>& sizes) {
     shape.push_back(size);
   }
   return make_op("expand", kernels::broadcast_to(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::sum_to(grad, ctx.input(0).shape()));
+    ctx.add_grad(0, kernels::sum_to(grad, ctx.input_shape(0)));
   });
 }
 
@@ -200,7 +200,7 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {
                  [d](BackwardContext& ctx, const Tensor& grad) {
                    std::int64_t start = 0;
                    for (std::size_t i = 0; i < ctx.inputs_count(); ++i) {
-                     const std::int64_t length = ctx.input(i).shape()[d];
+                     const std::int64_t length = ctx.input_shape(i)[d];
                      if (ctx.needs_grad(i)) ctx.add_grad(i, copy_slice(grad, d, start, start + length));
                      start += length;
                    }

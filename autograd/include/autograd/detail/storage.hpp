@@ -8,6 +8,9 @@ namespace ag::detail {
 // A reference-counted buffer; header and data share one pooled block. Reshaped and detached tensors share it.
 struct Storage {
   std::uint32_t refcount = 1;
+  // Counts in-place writes. A recorded op saves it with each input, so that its backward can refuse values
+  // that changed since the forward (PyTorch's version counter).
+  std::uint32_t version = 0;
   std::size_t nbytes = 0;
 
   static Storage* allocate(std::size_t nbytes);
