@@ -1,8 +1,13 @@
 #include <autograd/creation.hpp>
+#include <autograd/detail/storage.hpp>
 #include <autograd/random.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <limits>
+#include <new>
+#include <string>
 
 namespace ag {
 
@@ -33,12 +38,17 @@ void NestedValues::flatten_level(int depth, Shape& shape, std::vector<double>& v
 namespace {
 
 template <class Source>
-Tensor from_values(const Source* values, const Shape& shape, const TensorOptions& options) {
-  Tensor result = empty(shape, options);
+void copy_into(Tensor& result, const Source* values) {
   dispatch(result.dtype(), [&]<class T>(T) {
-    std::transform(values, values + shape.numel(), result.mutable_data<T>(),
+    std::transform(values, values + result.numel(), result.mutable_data<T>(),
                    [](Source v) { return static_cast<T>(v); });
   });
+}
+
+template <class Source>
+Tensor from_values(const Source* values, const Shape& shape, const TensorOptions& options) {
+  Tensor result = empty(shape, options);
+  copy_into(result, values);
   return result;
 }
 
@@ -48,11 +58,33 @@ void check_count(const std::vector<Source>& values, const Shape& shape) {
     fail("from_vector: {} values given for shape {}, which holds {}", values.size(), shape, shape.numel());
 }
 
+// The tensor is made first, so that a shape too large for memory gets empty's error before any buffer is made.
 template <class Fill>
 Tensor filled_from_doubles(const Shape& shape, const TensorOptions& options, Fill fill) {
-  std::vector<double> values(static_cast<std::size_t>(shape.numel()));
-  fill(values.data(), shape.numel());
-  return from_values(values.data(), shape, options);
+  Tensor result = empty(shape, options);
+  if (result.dtype() == kFloat64) {
+    fill(result.mutable_data<double>(), result.numel());
+    return result;
+  }
+  std::vector<double> values(static_cast<std::size_t>(result.numel()));
+  fill(values.data(), result.numel());
+  copy_into(result, values.data());
+  return result;
+}
+
+[[noreturn]] void fail_allocation(const Shape& shape, DType dtype, const std::string& bytes) {
+  fail("empty: cannot allocate {} bytes for shape {} ({}): out of memory", bytes, shape, dtype_name(dtype));
+}
+
+// The size of a tensor's buffer, refused where no allocation could hold it (numel() itself throws where the
+// element count overflows int64), so that a wrapped byte count never reaches malloc.
+std::uint64_t buffer_bytes(const Shape& shape, DType dtype) {
+  std::uint64_t bytes = 0;
+  if (__builtin_mul_overflow(static_cast<std::uint64_t>(shape.numel()), dtype_size(dtype), &bytes))
+    fail_allocation(shape, dtype, fmt::format("more than {}", std::numeric_limits<std::uint64_t>::max()));
+  constexpr auto kLargest = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max());
+  if (bytes > kLargest - detail::Storage::kHeaderBytes) fail_allocation(shape, dtype, std::to_string(bytes));
+  return bytes;
 }
 
 }  // namespace
@@ -80,7 +112,15 @@ Tensor scalar(double value, TensorOptions options) { return full({}, value, opti
 Tensor empty(const Shape& shape, TensorOptions options) {
   if (options.requires_grad() && !is_floating_point(options.dtype()))
     detail::fail_grad_dtype("requires_grad", options.dtype());
-  Tensor result(detail::TensorImpl::create(shape, options.dtype()));
+  // Every tensor's buffer is made here, so this is where running out of memory becomes an ag::Error.
+  const std::uint64_t bytes = buffer_bytes(shape, options.dtype());
+  detail::TensorImpl* impl = nullptr;
+  try {
+    impl = detail::TensorImpl::create(shape, options.dtype());
+  } catch (const std::bad_alloc&) {
+    fail_allocation(shape, options.dtype(), std::to_string(bytes));
+  }
+  Tensor result(impl);
   result.impl()->requires_grad = options.requires_grad();
   return result;
 }

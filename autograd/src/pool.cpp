@@ -55,10 +55,17 @@ constexpr bool kPooling = false;  // sanitizer builds: every block goes back to 
 constexpr bool kPooling = true;
 #endif
 
+// The nothrow form, with the same std::bad_alloc on failure: under AddressSanitizer (with allocator_may_return_null=1)
+// only this form fails softly, so a tensor too large for memory is an ag::Error there too, not an abort.
+void* heap_allocate(std::size_t bytes) {
+  if (void* block = ::operator new(bytes, std::nothrow)) return block;
+  throw std::bad_alloc();
+}
+
 }  // namespace
 
 void* pool_allocate(std::size_t bytes) {
-  if (!kPooling || bytes > kLargeLimit) return ::operator new(bytes);
+  if (!kPooling || bytes > kLargeLimit) return heap_allocate(bytes);
   const int c = size_class(bytes);
   if (FreeBlock* block = cache.heads[c]) {
     cache.heads[c] = block->next;
@@ -66,7 +73,7 @@ void* pool_allocate(std::size_t bytes) {
     return block;
   }
   (void)&releaser;  // makes sure this thread's cache is released when it ends
-  return ::operator new(class_bytes(c));
+  return heap_allocate(class_bytes(c));
 }
 
 void pool_free(void* block, std::size_t bytes) noexcept {

@@ -1,6 +1,7 @@
 #include <autograd/shape.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace ag {
 
@@ -14,6 +15,12 @@ void Shape::insert(int index, std::int64_t dim) {
 void Shape::erase(int index) {
   for (int i = index; i + 1 < ndim_; ++i) dims_[i] = dims_[i + 1];
   --ndim_;
+}
+
+std::int64_t Shape::numel_on_overflow() const {
+  if (std::find(begin(), end(), 0) != end()) return 0;
+  fail("Shape: {} has more elements than an int64 can count (at most {})", *this,
+       std::numeric_limits<std::int64_t>::max());
 }
 
 std::array<std::int64_t, kMaxDims> contiguous_strides(const Shape& shape) {

@@ -40,6 +40,8 @@ Tensor clamped_log(const Tensor& x) { return clamp(log(x), -100.0, INFINITY); }
 // keeps it at least this large.
 constexpr double kBinaryCrossEntropyEpsilon = 1e-12;
 
+// A NaN fails both comparisons and passes, so that the loss of a diverged model is NaN like every other loss here
+// (PyTorch's CPU kernel refuses it as out of [0, 1] instead).
 void check_probabilities(const Tensor& input) {
   if (input.numel() == 0) return;
   NoGradGuard no_grad;

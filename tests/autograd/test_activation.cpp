@@ -72,3 +72,17 @@ TEST_CASE("softplus, gelu and silu pass gradcheck", "[ops][activation]") {
   }
   SECTION("silu") { check_unary_gradients(ag::silu, normal); }
 }
+
+TEST_CASE("relu keeps a NaN, as PyTorch does, and passes it no gradient, as PyTorch's threshold_backward",
+          "[ops][activation]") {
+  for (ag::DType dtype : {ag::kFloat32, ag::kFloat64}) {
+    auto x = ag::tensor({NAN, -1, 2}, ag::dtype(dtype).requires_grad(true));
+    const auto y = ag::relu(x);
+    const std::vector<double> values = y.to_vector();
+    CHECK(std::isnan(values[0]));
+    CHECK(values[1] == 0);
+    CHECK(values[2] == 2);
+    ag::sum(y).backward();
+    CHECK_THAT(x.grad(), HasValues({0, 0, 1}));
+  }
+}

@@ -97,3 +97,35 @@ TEST_CASE("maximum and minimum split the gradient evenly on ties", "[ops][clamp]
     CHECK_THAT(a.grad(), HasValues({2, 2, 2}));
   }
 }
+
+TEST_CASE("maximum, minimum and clamp give NaN where an input is NaN, from either side, as PyTorch", "[ops][clamp]") {
+  const auto a = ag::tensor({NAN, 1, NAN, 2});
+  const auto b = ag::tensor({1, NAN, NAN, 3});
+  for (const ag::Tensor& picked : {ag::maximum(a, b), ag::maximum(b, a), ag::minimum(a, b), ag::minimum(b, a)}) {
+    const std::vector<double> values = picked.to_vector();
+    CHECK(std::isnan(values[0]));
+    CHECK(std::isnan(values[1]));
+    CHECK(std::isnan(values[2]));
+    CHECK(!std::isnan(values[3]));
+  }
+  for (const ag::Tensor& clamped : {ag::clamp(a, 0, 1), ag::clamp_min(a, 0), ag::clamp_max(a, 0)})
+    CHECK(std::isnan(clamped.to_vector()[0]));
+  // Integers have no NaN; their path is unchanged.
+  CHECK_THAT(ag::maximum(ag::tensor({1, 5}, ag::kInt64), ag::tensor({3, 2}, ag::kInt64)), HasValues({3, 5}));
+  CHECK_THAT(ag::minimum(ag::tensor({1, 5}, ag::kInt64), ag::tensor({3, 2}, ag::kInt64)), HasValues({1, 2}));
+}
+
+TEST_CASE("maximum and minimum give both inputs the whole gradient where one is NaN, as PyTorch", "[ops][clamp]") {
+  auto a = ag::tensor({NAN, 1, 4}, ag::requires_grad());
+  auto b = ag::tensor({2, NAN, 3}, ag::requires_grad());
+  SECTION("maximum") {
+    ag::sum(ag::maximum(a, b)).backward();
+    CHECK_THAT(a.grad(), HasValues({1, 1, 1}));
+    CHECK_THAT(b.grad(), HasValues({1, 1, 0}));
+  }
+  SECTION("minimum") {
+    ag::sum(ag::minimum(a, b)).backward();
+    CHECK_THAT(a.grad(), HasValues({1, 1, 0}));
+    CHECK_THAT(b.grad(), HasValues({1, 1, 1}));
+  }
+}

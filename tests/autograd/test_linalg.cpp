@@ -201,3 +201,32 @@ TEST_CASE("linear equals matmul with the transposed weight plus bias, and passes
                     Catch::Contains("linear") && Catch::Contains("[2, 5]") && Catch::Contains("[4, 3]"));
   CHECK_THROWS_WITH(ag::linear(ag::zeros({2, 3}), ag::zeros({4, 3}), ag::zeros({3})), Catch::Contains("bias"));
 }
+
+TEST_CASE("an inner size of 0 gives zeros from matmul and the bias from linear, with gradients", "[ops][linalg]") {
+  const auto tracked = ag::dtype(ag::kFloat64).requires_grad(true);
+  SECTION("matmul") {
+    auto a = ag::zeros({2, 0}, tracked);
+    auto b = ag::zeros({0, 3}, tracked);
+    const auto product = ag::matmul(a, b);
+    REQUIRE(product.shape() == ag::Shape{2, 3});
+    CHECK_THAT(product, HasValues({0, 0, 0, 0, 0, 0}));
+    ag::sum(product).backward();
+    CHECK(a.grad().shape() == ag::Shape{2, 0});
+    CHECK(b.grad().shape() == ag::Shape{0, 3});
+    CHECK_THAT(ag::matmul(ag::zeros({4, 2, 0}), ag::zeros({4, 0, 3})), HasValues(std::vector<double>(24, 0.0)));
+  }
+  SECTION("linear") {
+    auto x = ag::zeros({2, 2, 0}, tracked);
+    auto weight = ag::zeros({3, 0}, tracked);
+    auto bias = ag::tensor({1, 2, 3}, tracked);
+    const auto y = ag::linear(x, weight, bias);
+    REQUIRE(y.shape() == ag::Shape{2, 2, 3});
+    CHECK_THAT(y, HasValues({1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3}));
+    ag::sum(y * y).backward();
+    CHECK_THAT(bias.grad(), HasValues({8, 16, 24}));
+    CHECK(weight.grad().shape() == ag::Shape{3, 0});
+    CHECK(x.grad().shape() == ag::Shape{2, 2, 0});
+    CHECK_THAT(ag::linear(ag::zeros({2, 0}, ag::kFloat64), ag::zeros({3, 0}, ag::kFloat64)),
+               HasValues({0, 0, 0, 0, 0, 0}));
+  }
+}

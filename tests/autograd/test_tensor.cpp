@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 using Catch::Contains;
+using Catch::StartsWith;
 
 TEST_CASE("nested initializer lists give shape and row-major values", "[tensor][creation]") {
   auto t = ag::tensor({{1, 2, 3}, {4, 5, 6}});
@@ -100,4 +101,34 @@ TEST_CASE("tensors print their values, shape and dtype", "[tensor][format]") {
   CHECK_THAT(text, Contains("1.5000") && Contains("shape=[2, 2]") && Contains("dtype=float32"));
   CHECK_THAT(ag::to_string(ag::scalar(2.0, true) * 3.0), Contains("grad_fn=<mul>"));
   CHECK_THAT(ag::to_string(ag::arange(5000)), Contains("..."));
+}
+
+TEST_CASE("a shape whose element count overflows int64 is refused, naming the shape", "[tensor][errors]") {
+  const std::int64_t big = std::int64_t{1} << 40;
+  CHECK_THROWS_WITH(ag::zeros({big, big}),
+                    "Shape: [1099511627776, 1099511627776] has more elements than an int64 can count (at most "
+                    "9223372036854775807)");
+  CHECK_THROWS_AS(ag::ones({3, big, big}), ag::Error);
+  // Wrapped to 0, the count once let an empty tensor take this shape with no data behind it.
+  CHECK_THROWS_WITH(ag::zeros({0}).reshape({std::int64_t{1} << 32, std::int64_t{1} << 32}),
+                    Contains("[4294967296, 4294967296]"));
+  // A zero dim makes the count 0 whatever the others are.
+  CHECK(ag::zeros({big, 0, big}).numel() == 0);
+}
+
+TEST_CASE("a tensor too large for memory is an ag::Error naming its shape and bytes, not std::bad_alloc",
+          "[tensor][errors]") {
+  // 128 TiB, more than a 47-bit address space holds. Under AddressSanitizer this needs allocator_may_return_null=1
+  // (as .ci/run sets), or ASan aborts the process instead of failing the allocation.
+  const std::int64_t huge = std::int64_t{1} << 45;
+  CHECK_THROWS_WITH(ag::zeros({huge}),
+                    "empty: cannot allocate 140737488355328 bytes for shape [35184372088832] (float32): out of memory");
+  CHECK_THROWS_WITH(ag::randn({huge, 2}, ag::kFloat64), StartsWith("empty: cannot allocate 562949953421312 bytes"));
+  // Byte counts that no malloc can return, or that do not fit in 64 bits, are refused before trying.
+  CHECK_THROWS_WITH(ag::empty({std::int64_t{1} << 60}, ag::kFloat64),
+                    "empty: cannot allocate 9223372036854775808 bytes for shape [1152921504606846976] (float64): out "
+                    "of memory");
+  CHECK_THROWS_WITH(ag::empty({std::int64_t{1} << 62}, ag::kFloat64),
+                    StartsWith("empty: cannot allocate more than 18446744073709551615 bytes for shape "
+                               "[4611686018427387904]"));
 }

@@ -180,3 +180,27 @@ TEST_CASE("loss modules show their reduction", "[nn][loss]") {
   CHECK(ag::nn::CrossEntropyLoss(Reduction::None).extra_repr() == "reduction=none");
   CHECK(ag::nn::HingeLoss(Reduction::Sum).reduction() == Reduction::Sum);
 }
+
+TEST_CASE("losses of NaN inputs are NaN, so a diverged model shows it", "[nn][loss]") {
+  const auto nan_scores = f64({NAN, 0.5});
+  CHECK(std::isnan(F::hinge_loss(nan_scores, f64({1.0, -1.0})).item()));
+  CHECK(std::isnan(F::binary_cross_entropy(nan_scores, f64({1.0, 0.0})).item()));
+  CHECK(std::isnan(F::binary_cross_entropy_with_logits(nan_scores, f64({0.0, 1.0})).item()));
+  CHECK(std::isnan(F::mse_loss(nan_scores, f64({0.0, 1.0})).item()));
+
+  SECTION("an MLP whose first weight is NaN reports NaN for every loss, not the loss of its bias alone") {
+    const auto options = ag::nn::LinearOptions().dtype(ag::kFloat64);
+    auto first = std::make_shared<ag::nn::Linear>(2, 3, options);
+    ag::nn::Sequential model(first, std::make_shared<ag::nn::ReLU>(), std::make_shared<ag::nn::Linear>(3, 1, options));
+    {
+      ag::NoGradGuard no_grad;
+      first->weight.fill_(NAN);
+    }
+    const auto scores = model(f64({{0.5, -1.0}, {2.0, 1.0}}));
+    const auto target = f64({{1.0}, {-1.0}});
+    CHECK(std::isnan(F::hinge_loss(scores, target).item()));
+    CHECK(std::isnan(F::binary_cross_entropy_with_logits(scores, f64({{1.0}, {0.0}})).item()));
+    CHECK(std::isnan(F::binary_cross_entropy(ag::sigmoid(scores), f64({{1.0}, {0.0}})).item()));
+    CHECK(std::isnan(F::mse_loss(scores, target).item()));
+  }
+}

@@ -4,6 +4,8 @@
 
 #include <autograd/tensor.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,18 +24,23 @@ struct ChainPath {
   Tensor product;  // the product of the factors: this path's share of the gradient
 };
 
+// explain keeps at most this many paths: their number grows exponentially with shared subgraphs.
+inline constexpr std::size_t kExplainedPathsLimit = 64;
+
 struct ChainRuleExplanation {
   std::string output_name;
   std::string input_name;
-  std::vector<ChainPath> paths;
-  Tensor total;  // the sum over paths: the gradient of output with respect to input
+  std::uint64_t path_count = 0;  // every path from output to input, counted (saturating at the largest uint64)
+  std::vector<ChainPath> paths;  // the first kExplainedPathsLimit of them, depth first in the order of ops' inputs
+  Tensor total;                  // the sum over all paths: the gradient of output with respect to input
 
   std::string to_string() const;
 };
 
-// Walks every path from `output` back to `input` and returns the local partial derivative along each
+// Walks the paths from `output` back to `input` and returns the local partial derivative along each
 // edge, grouped between labelled tensors (see Tensor::set_label). Intermediate tensors on the paths must
-// have one element; the graph must not have been freed by backward() yet.
+// have one element; the graph must not have been freed by backward() yet. Without recursion, and in time linear
+// in the graph's size plus the paths kept, however many paths there are.
 ChainRuleExplanation explain(const Tensor& output, const Tensor& input);
 
 // The graph behind `output` in Graphviz DOT: one box per tensor with its op or label, shape, values

@@ -41,9 +41,13 @@ class Shape {
   void insert(int index, std::int64_t dim);
   void erase(int index);
 
+  // The element count; throws ag::Error where it does not fit in int64 (a zero dim makes it 0 whatever the others).
   std::int64_t numel() const {
     std::int64_t n = 1;
-    for (int i = 0; i < ndim_; ++i) n *= dims_[i];
+    bool overflow = false;
+    for (int i = 0; i < ndim_; ++i) overflow |= __builtin_mul_overflow(n, dims_[i], &n);
+    if (overflow) [[unlikely]]
+      return numel_on_overflow();
     return n;
   }
 
@@ -55,6 +59,8 @@ class Shape {
   }
 
  private:
+  std::int64_t numel_on_overflow() const;  // 0 with a zero dim, else throws
+
   std::array<std::int64_t, kMaxDims> dims_{};
   std::uint8_t ndim_ = 0;
 };

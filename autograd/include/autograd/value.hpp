@@ -86,7 +86,7 @@ class Value {
   Value abs() const;  // derivative 0 at 0, as PyTorch
   Value tanh() const;
   Value sigmoid() const;
-  Value relu() const;  // derivative 0 at 0, as PyTorch
+  Value relu() const;  // derivative 0 at 0 and at NaN (which it keeps), as PyTorch
 
  private:
   detail::ValueNode& checked(const char* what) const {
@@ -165,24 +165,29 @@ inline Value operator*(const Value& a, const Value& b) {
 inline Value operator*(const Value& a, double b) { return detail::record("*", detail::input_data("*", a) * b, a, b); }
 inline Value operator*(double a, const Value& b) { return detail::record("*", a * detail::input_data("*", b), b, a); }
 
+// d(x/y)/dy as the tensor div and PyTorch take it, -(x/y)/y: -x/(y*y) would overflow or underflow sooner.
 inline Value operator/(const Value& a, const Value& b) {
   const double x = detail::input_data("/", a);
   const double y = detail::input_data("/", b);
-  return detail::record("/", x / y, a, 1.0 / y, b, -x / (y * y));
+  const double quotient = x / y;
+  return detail::record("/", quotient, a, 1.0 / y, b, -quotient / y);
 }
 inline Value operator/(const Value& a, double b) {
   return detail::record("/", detail::input_data("/", a) / b, a, 1.0 / b);
 }
 inline Value operator/(double a, const Value& b) {
   const double y = detail::input_data("/", b);
-  return detail::record("/", a / y, b, -a / (y * y));
+  const double quotient = a / y;
+  return detail::record("/", quotient, b, -quotient / y);
 }
 
 inline Value operator-(const Value& a) { return detail::record("neg", -detail::input_data("neg", a), a, -1.0); }
 
+// Derivative 0 for the exponent 0 (not 0 * x^-1, NaN at 0), as the tensor pow and PyTorch.
 inline Value Value::pow(double exponent) const {
   const double x = detail::input_data("pow", *this);
-  return detail::record("pow", std::pow(x, exponent), *this, exponent * std::pow(x, exponent - 1.0));
+  const double partial = exponent == 0.0 ? 0.0 : exponent * std::pow(x, exponent - 1.0);
+  return detail::record("pow", std::pow(x, exponent), *this, partial);
 }
 
 inline Value Value::exp() const {
@@ -217,7 +222,7 @@ inline Value Value::sigmoid() const {
 
 inline Value Value::relu() const {
   const double v = detail::input_data("relu", *this);
-  return detail::record("relu", v > 0.0 ? v : 0.0, *this, v > 0.0 ? 1.0 : 0.0);
+  return detail::record("relu", v < 0.0 ? 0.0 : v, *this, v > 0.0 ? 1.0 : 0.0);  // NaN stays NaN, as the tensor relu
 }
 
 // Compound assignment records a new node and rebinds the handle to it, as += on micrograd's Value.

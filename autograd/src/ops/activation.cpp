@@ -36,8 +36,10 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
-  Tensor out = unary_map("relu", x, [](auto v) { return v > 0 ? v : decltype(v)(0); });
+  // NaN < 0 is false, so a NaN stays NaN, as in PyTorch: a diverged network shows NaN, not 0.
+  Tensor out = unary_map("relu", x, [](auto v) { return v < 0 ? decltype(v)(0) : v; });
   return make_op("relu", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
+    // PyTorch's threshold_backward: the gradient passes where the output is positive, so none at 0 or at a NaN.
     ctx.add_grad(
         0, binary_map("relu backward", grad, ctx.output(), [](auto g, auto y) { return y > 0 ? g : decltype(g)(0); }));
   });

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace ag {
 
@@ -20,7 +21,8 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
   if (!(low <= high)) fail("clamp: min {} must not exceed max {} (input shape {})", low, high, x.shape());
   Tensor out = kernels::unary_map<Types::Numeric>("clamp", x, [low, high](auto v) {
     using T = decltype(v);
-    // Compared in double, so that an infinite bound is no bound for int64 as well.
+    // Compared in double, so that an infinite bound is no bound for int64 as well. A NaN fails both comparisons
+    // and stays NaN, as in PyTorch (whose backward then passes it no gradient, as here).
     const double d = static_cast<double>(v);
     return d < low ? static_cast<T>(low) : (d > high ? static_cast<T>(high) : v);
   });
@@ -37,26 +39,34 @@ Tensor clamp_max(const Tensor& x, double max) { return clamp(x, std::nullopt, ma
 
 namespace {
 
-// The share of the gradient that goes to `a` in maximum/minimum: all where it wins, half on a tie.
+// The share of the gradient that goes to `a` in maximum/minimum, as PyTorch's formula: half on a tie, none where `a`
+// loses, all otherwise. A NaN on either side loses no comparison, so both inputs get the whole gradient there.
 template <bool kTakeLarger>
 Tensor winner_share(const Tensor& a, const Tensor& b) {
   return binary_map(kTakeLarger ? "maximum backward" : "minimum backward", a, b, [](auto x, auto y) {
     using T = decltype(x);
     if (x == y) return T(0.5);
-    return (kTakeLarger ? x > y : x < y) ? T(1) : T(0);
+    return (kTakeLarger ? x < y : x > y) ? T(0) : T(1);
   });
+}
+
+// The larger (or smaller) of x and y, or the NaN where either is one, as PyTorch's maximum and minimum: a NaN y
+// fails the comparison and is taken; a NaN x is taken by the check.
+template <bool kTakeLarger, class T>
+T pick(T x, T y) {
+  bool take_x = kTakeLarger ? x >= y : x <= y;
+  if constexpr (std::is_floating_point_v<T>) take_x = take_x || std::isnan(x);
+  return take_x ? x : y;
 }
 
 template <bool kTakeLarger>
 Tensor extremum(const char* name, const Tensor& a, const Tensor& b) {
-  Tensor out =
-      binary_map<Types::Numeric>(name, a, b, [](auto x, auto y) { return (kTakeLarger ? x >= y : x <= y) ? x : y; });
+  Tensor out = binary_map<Types::Numeric>(name, a, b, [](auto x, auto y) { return pick<kTakeLarger>(x, y); });
   return make_op(name, std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    const Tensor share_a = winner_share<kTakeLarger>(a, b);
-    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * share_a, a.shape()));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * (1.0 - share_a), b.shape()));
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * winner_share<kTakeLarger>(a, b), a.shape()));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * winner_share<kTakeLarger>(b, a), b.shape()));
   });
 }
 

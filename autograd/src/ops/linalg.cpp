@@ -123,8 +123,9 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
       fail("linear: bias shape {} does not fit weight shape {} (expected a bias [{}])", bias.shape(), weight.shape(),
            weight.shape()[0]);
   }
-  const Product p{1, input.numel() / std::max<std::int64_t>(1, weight.shape()[1]), weight.shape()[1],
-                  weight.shape()[0]};
+  Shape rows = input.shape();  // counted from the leading dims, so that in_features = 0 still has its rows
+  rows.erase(rows.size() - 1);
+  const Product p{1, rows.numel(), weight.shape()[1], weight.shape()[0]};
   Shape out_shape = input.shape();
   out_shape[out_shape.size() - 1] = p.n;
   Tensor out = batched_gemm(input, false, weight, true, out_shape, 1, p.m, p.n, p.k);
