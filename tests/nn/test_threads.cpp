@@ -117,3 +117,29 @@ TEST_CASE("threads drawing from the global generator share one sequence", "[thre
   std::sort(sequential.begin(), sequential.end());
   CHECK(all == sequential);
 }
+
+TEST_CASE("one model serves inference on two threads at once under NoGradGuard", "[threads]") {
+  // Ops under NoGradGuard read the shared weights without copying them into graph inputs, so the (non-atomic)
+  // reference counts of the weights are never written from two threads (ThreadSanitizer checks this in CI).
+  ag::manual_seed(11);
+  const auto model =
+      std::make_shared<ag::nn::Sequential>(std::make_shared<ag::nn::Linear>(6, 16), std::make_shared<ag::nn::ReLU>(),
+                                           std::make_shared<ag::nn::Linear>(16, 3));
+  const ag::Tensor inputs = ag::randn({8, 6});
+  std::vector<double> expected;
+  {
+    ag::NoGradGuard no_grad;
+    expected = (*model)(inputs).to_vector();
+  }
+  std::vector<std::vector<double>> outputs(2);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < outputs.size(); ++t) {
+    threads.emplace_back([&, t] {
+      ag::NoGradGuard no_grad;
+      const ag::Tensor own_inputs = inputs.clone();
+      for (int step = 0; step < 200; ++step) outputs[t] = (*model)(own_inputs).to_vector();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const auto& output : outputs) CHECK(output == expected);
+}

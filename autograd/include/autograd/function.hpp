@@ -9,7 +9,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
+#include <iterator>
 #include <new>
 #include <span>
 #include <utility>
@@ -93,12 +95,6 @@ class LambdaNode final : public Node {
   Backward fn_;
 };
 
-inline bool any_requires_grad(std::span<const Tensor> inputs) {
-  for (const Tensor& input : inputs)
-    if (input.requires_grad()) return true;
-  return false;
-}
-
 // A tensor that shares `tensor`'s values but none of its graph.
 Tensor alias(const Tensor& tensor);
 
@@ -123,35 +119,52 @@ void check_finite_backward(const Node& node, std::size_t input_index, const Tens
 //   }
 //
 // Nothing is recorded when grad mode is off or no input requires a gradient.
-template <class Backward>
-Tensor make_op(const char* name, Tensor output, std::span<const Tensor> inputs, Backward backward) {
-  if (!is_grad_enabled() || !detail::any_requires_grad(inputs)) return output;
-  // The recorded result must be a tensor of its own, not one somebody else already holds.
-  if (output.impl()->refcount != 1 || output.requires_grad()) output = detail::alias(output);
+namespace detail {
 
-  using NodeType = detail::LambdaNode<Backward>;
+// make_op's work, over `inputs`: a range of tensors or of references to them. Nothing is copied until an op is
+// recorded, so ops under NoGradGuard never touch the reference counts of their inputs (the weights a model shares
+// between inference threads, for one).
+template <class Inputs, class Backward>
+Tensor record_op(const char* name, Tensor output, const Inputs& inputs, Backward backward) {
+  if (!is_grad_enabled()) return output;
+  bool any_requires_grad = false;
+  for (const Tensor& input : inputs) any_requires_grad = any_requires_grad || input.requires_grad();
+  if (!any_requires_grad) return output;
+  // The recorded result must be a tensor of its own, not one somebody else already holds.
+  if (output.impl()->refcount != 1 || output.requires_grad()) output = alias(output);
+
+  using NodeType = LambdaNode<Backward>;
   static_assert(sizeof(NodeType) % alignof(Tensor) == 0);
-  const std::size_t bytes =
-      sizeof(NodeType) + inputs.size() * sizeof(Tensor) + (inputs.size() + 1) * sizeof(std::uint32_t);
-  void* block = detail::pool_allocate(bytes);
+  const std::size_t count = std::size(inputs);
+  const std::size_t bytes = sizeof(NodeType) + count * sizeof(Tensor) + (count + 1) * sizeof(std::uint32_t);
+  void* block = pool_allocate(bytes);
   auto* stored_inputs = reinterpret_cast<Tensor*>(static_cast<std::byte*>(block) + sizeof(NodeType));
-  auto* versions = reinterpret_cast<std::uint32_t*>(stored_inputs + inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    new (stored_inputs + i) Tensor(inputs[i]);
-    versions[i] = inputs[i].impl()->storage->version;
+  auto* versions = reinterpret_cast<std::uint32_t*>(stored_inputs + count);
+  std::size_t i = 0;
+  for (const Tensor& input : inputs) {
+    new (stored_inputs + i) Tensor(input);
+    versions[i++] = input.impl()->storage->version;
   }
-  versions[inputs.size()] = output.impl()->storage->version;
-  Node* node = new (block) NodeType(name, stored_inputs, static_cast<std::uint32_t>(inputs.size()),
+  versions[count] = output.impl()->storage->version;
+  Node* node = new (block) NodeType(name, stored_inputs, static_cast<std::uint32_t>(count),
                                     static_cast<std::uint32_t>(bytes), std::move(backward));
   output.impl()->grad_fn = node;
   output.impl()->requires_grad = true;
-  if (is_anomaly_enabled()) detail::check_finite_forward(*node, output);
+  if (is_anomaly_enabled()) check_finite_forward(*node, output);
   return output;
 }
 
+}  // namespace detail
+
 template <class Backward>
-Tensor make_op(const char* name, Tensor output, std::initializer_list<Tensor> inputs, Backward backward) {
-  return make_op(name, std::move(output), std::span<const Tensor>(inputs.begin(), inputs.size()), std::move(backward));
+Tensor make_op(const char* name, Tensor output, std::span<const Tensor> inputs, Backward backward) {
+  return detail::record_op(name, std::move(output), inputs, std::move(backward));
+}
+
+template <class Backward>
+Tensor make_op(const char* name, Tensor output, std::initializer_list<std::reference_wrapper<const Tensor>> inputs,
+               Backward backward) {
+  return detail::record_op(name, std::move(output), inputs, std::move(backward));
 }
 
 }  // namespace ag
