@@ -22,10 +22,12 @@ void Node::destroy(Node* node) noexcept {
 
 namespace detail {
 
-// Sums gradients without recording: in place when nobody else can see the running sum.
+// Sums gradients: in place when nobody else can see the running sum and no graph is being recorded through it.
 void add_into(Tensor& sum, Tensor grad) {
   if (!sum.defined()) {
     sum = std::move(grad);
+  } else if (is_grad_enabled() && (sum.requires_grad() || grad.requires_grad())) {
+    sum = sum + grad;  // create_graph: the sum is part of the gradient's graph
   } else if (sum.impl()->refcount == 1 && sum.impl()->storage->refcount == 1) {
     sum.add_(grad);
   } else {
@@ -36,6 +38,7 @@ void add_into(Tensor& sum, Tensor grad) {
 // One backward pass: orders the graph, then runs each node's backward from the outputs towards the leaves.
 struct GraphTask {
   bool retain_graph = false;
+  bool create_graph = false;                                 // record the backward functions' ops
   bool accumulate_into_leaves = true;                        // false for ag::grad, which leaves grad() alone
   bool captures_only = false;                                // local_gradients: nothing flows past the captured inputs
   std::vector<std::pair<TensorImpl*, Tensor*>> captures;     // ag::grad's inputs and where their gradients go
@@ -149,13 +152,13 @@ void GraphTask::accumulate(TensorImpl* target, Tensor grad) {
   } else if (accumulate_into_leaves && target->requires_grad) {
     // A leaf's grad() is the user's to change in place, so it never shares values with another gradient.
     if (!target->grad.defined() && (grad.impl()->refcount > 1 || grad.impl()->storage->refcount > 1))
-      grad = kernels::copy(grad);
+      grad = grad.requires_grad() ? grad.clone() : kernels::copy(grad);
     add_into(target->grad, std::move(grad));
   }
 }
 
 void GraphTask::run(std::span<const Tensor> outputs, std::span<Tensor> output_grads) {
-  NoGradGuard no_grad;
+  ScopedSwitch grad_mode(grad_enabled, create_graph);
   for (const Tensor& output : outputs)
     if (output.impl()->released_op) fail_released(output.impl()->released_op);
   sort(outputs);
@@ -198,7 +201,9 @@ void GraphTask::run_node(TensorImpl* output, const Tensor& grad) {
   node->backward(ctx, grad);
 }
 
-Tensor checked_output_grad(const Tensor& output, const Tensor& gradient, const char* op) {
+// The gradient that starts a pass from `output`: ones for a scalar, else `gradient` checked against it. Under
+// create_graph a gradient that requires grad stays in the graph (gradgradcheck differentiates with respect to it).
+Tensor checked_output_grad(const Tensor& output, const Tensor& gradient, const char* op, bool create_graph = false) {
   if (!output.requires_grad())
     fail(
         "{}: the output does not require grad (no input of the graph has requires_grad set, or it was built "
@@ -215,7 +220,7 @@ Tensor checked_output_grad(const Tensor& output, const Tensor& gradient, const c
   if (!(gradient.shape() == output.shape()) || gradient.dtype() != output.dtype())
     fail("{}: the gradient has shape {} and dtype {}, but the output has shape {} and dtype {}", op, gradient.shape(),
          dtype_name(gradient.dtype()), output.shape(), dtype_name(output.dtype()));
-  return gradient.detach();
+  return create_graph ? gradient : gradient.detach();
 }
 
 }  // namespace detail
@@ -267,10 +272,11 @@ void BackwardContext::add_grad(std::size_t index, Tensor grad) {
   task_.accumulate(target.impl(), std::move(grad));
 }
 
-void backward(const Tensor& output, const Tensor& gradient, bool retain_graph) {
+void backward(const Tensor& output, const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) {
   detail::GraphTask task;
-  task.retain_graph = retain_graph;
-  Tensor seed = detail::checked_output_grad(output, gradient, "backward");
+  task.retain_graph = retain_graph.value_or(create_graph);
+  task.create_graph = create_graph;
+  Tensor seed = detail::checked_output_grad(output, gradient, "backward", create_graph);
   task.run({&output, 1}, {&seed, 1});
 }
 
@@ -281,11 +287,12 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
   std::vector<Tensor> output_grads;
   for (std::size_t i = 0; i < outputs.size(); ++i)
     output_grads.push_back(detail::checked_output_grad(
-        outputs[i], options.grad_outputs.empty() ? Tensor() : options.grad_outputs[i], "grad"));
+        outputs[i], options.grad_outputs.empty() ? Tensor() : options.grad_outputs[i], "grad", options.create_graph));
 
   std::vector<Tensor> results(inputs.size());
   detail::GraphTask task;
-  task.retain_graph = options.retain_graph;
+  task.retain_graph = options.retain_graph.value_or(options.create_graph);
+  task.create_graph = options.create_graph;
   task.accumulate_into_leaves = false;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].requires_grad()) fail("grad: input {} (shape {}) does not require grad", i, inputs[i].shape());

@@ -111,7 +111,9 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
 
 void Tensor::zero_grad() { checked(), impl_->grad = Tensor(); }
 
-void Tensor::backward(const Tensor& gradient, bool retain_graph) const { ag::backward(*this, gradient, retain_graph); }
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
+  ag::backward(*this, gradient, retain_graph, create_graph);
+}
 void Tensor::backward() const { ag::backward(*this); }
 
 Tensor Tensor::detach() const {

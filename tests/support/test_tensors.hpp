@@ -23,11 +23,18 @@ inline ag::Tensor counting(const std::vector<std::int64_t>& shape) {
   return ag::arange(static_cast<double>(count)).reshape(shape);
 }
 
-// Gradchecks op on x alone, and with x reused: op(x) is weighted by a second use of x, summed to match shapes.
+// Checks the first and the second derivatives of f at `inputs` against finite differences.
+inline void check_gradients_twice(const ag::GradcheckFunction& f, const std::vector<ag::Tensor>& inputs) {
+  CHECK_THAT(ag::gradcheck(f, inputs), PassesGradcheck());
+  CHECK_THAT(ag::gradgradcheck(f, inputs), PassesGradcheck());
+}
+
+// Gradchecks and gradgradchecks op on x alone, and with x reused: op(x) is weighted by a second use of x, summed to
+// match shapes.
 inline void check_rearrangement_gradients(const std::function<ag::Tensor(const ag::Tensor&)>& op, const ag::Tensor& x) {
-  CHECK_THAT(ag::gradcheck([&](const auto& in) { return op(in[0]); }, {x}), PassesGradcheck());
+  check_gradients_twice([&](const auto& in) { return op(in[0]); }, {x});
   INFO("input reused: sum(op(x)) * x");
-  CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::sum(op(in[0])) * in[0]; }, {x}), PassesGradcheck());
+  check_gradients_twice([&](const auto& in) { return ag::sum(op(in[0])) * in[0]; }, {x});
 }
 
 using BinaryOp = std::function<ag::Tensor(const ag::Tensor&, const ag::Tensor&)>;
@@ -44,26 +51,25 @@ inline ag::Tensor off_zero(const ag::Shape& shape) {
   return sign * (ag::rand(shape, ag::kFloat64) + 0.1);
 }
 
-// Gradchecks op on equal shapes, broadcasting both ways, size-1 dims, 0-d operands, and one input used as both
-// operands (which also makes maximum and minimum tie).
+// Gradchecks and gradgradchecks op on equal shapes, broadcasting both ways, size-1 dims, 0-d operands, and one
+// input used as both operands (which also makes maximum and minimum tie).
 inline void check_binary_gradients(const BinaryOp& op, MakeTensor make_a, MakeTensor make_b) {
   const std::vector<std::pair<ag::Shape, ag::Shape>> shape_pairs = {
       {{2, 3}, {2, 3}}, {{2, 3}, {3}}, {{3, 1}, {1, 4}}, {{2, 1, 3}, {4, 1}}, {{}, {2, 3}}, {{2, 3}, {}}, {{}, {}}};
   for (const auto& [shape_a, shape_b] : shape_pairs) {
     INFO("shapes " << fmt::format("{} and {}", shape_a, shape_b));
-    CHECK_THAT(ag::gradcheck([&](const auto& in) { return op(in[0], in[1]); }, {make_a(shape_a), make_b(shape_b)}),
-               PassesGradcheck());
+    check_gradients_twice([&](const auto& in) { return op(in[0], in[1]); }, {make_a(shape_a), make_b(shape_b)});
   }
   INFO("one input as both operands");
-  CHECK_THAT(ag::gradcheck([&](const auto& in) { return op(in[0], in[0]); }, {positive({2, 3})}), PassesGradcheck());
+  check_gradients_twice([&](const auto& in) { return op(in[0], in[0]); }, {positive({2, 3})});
 }
 
-// Gradchecks op on 0-d, 1-D and size-1 shapes, and with its input reused in a second branch.
+// Gradchecks and gradgradchecks op on 0-d, 1-D and size-1 shapes, and with its input reused in a second branch.
 inline void check_unary_gradients(const UnaryOp& op, MakeTensor make) {
   for (const ag::Shape& shape : {ag::Shape{}, ag::Shape{5}, ag::Shape{2, 1, 3}}) {
     INFO("shape " << fmt::format("{}", shape));
-    CHECK_THAT(ag::gradcheck([&](const auto& in) { return op(in[0]); }, {make(shape)}), PassesGradcheck());
+    check_gradients_twice([&](const auto& in) { return op(in[0]); }, {make(shape)});
   }
   INFO("input reused: op(x) * x");
-  CHECK_THAT(ag::gradcheck([&](const auto& in) { return op(in[0]) * in[0]; }, {make({2, 3})}), PassesGradcheck());
+  check_gradients_twice([&](const auto& in) { return op(in[0]) * in[0]; }, {make({2, 3})});
 }

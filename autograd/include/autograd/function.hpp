@@ -35,6 +35,10 @@ class BackwardContext {
   const Shape& input_shape(std::size_t index) const { return saved_input(index).shape(); }
   std::size_t inputs_count() const;
   bool needs_grad(std::size_t index) const { return saved_input(index).requires_grad(); }
+  // Whether this backward runs under create_graph: its ops are then recorded, so the gradient it sends can be
+  // differentiated again. A formula computed by a kernel of its own (fused, for speed) must then be written
+  // from differentiable ops instead; gradgradcheck checks that the two agree.
+  bool create_graph() const { return is_grad_enabled(); }
   // Adds `grad` to input `index`'s gradient; it must have exactly that input's shape and dtype.
   void add_grad(std::size_t index, Tensor grad);
 

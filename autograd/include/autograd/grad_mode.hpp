@@ -29,4 +29,11 @@ class NoGradGuard : detail::ScopedSwitch {
   NoGradGuard() : ScopedSwitch(detail::grad_enabled, false) {}
 };
 
+// Sets graph recording on this thread for its scope, as torch::AutoGradMode: AutoGradMode enable(true) records
+// again inside a NoGradGuard.
+class AutoGradMode : detail::ScopedSwitch {
+ public:
+  explicit AutoGradMode(bool enabled) : ScopedSwitch(detail::grad_enabled, enabled) {}
+};
+
 }  // namespace ag

@@ -38,4 +38,11 @@ using GradcheckFunction = std::function<Tensor(const std::vector<Tensor>&)>;
 GradcheckReport gradcheck(const GradcheckFunction& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 
+// Checks second derivatives, as torch.autograd.gradgradcheck: gradchecks the first derivatives
+// (inputs, v) -> grad(f(inputs), inputs, grad_outputs = v, create_graph = true) for a fixed random v, so that the
+// gradients of the backward formulas themselves are compared with finite differences of them. It also checks that
+// the first derivatives are the same with and without create_graph (ops may compute them by other formulas).
+GradcheckReport gradgradcheck(const GradcheckFunction& f, const std::vector<Tensor>& inputs,
+                              const GradcheckOptions& options = {});
+
 }  // namespace ag

@@ -62,7 +62,9 @@ class Tensor {
   bool is_leaf() const;
   const Tensor& grad() const;  // undefined until a backward pass reaches this leaf
   void zero_grad();            // drops the accumulated gradient, as PyTorch's set_to_none
-  void backward(const Tensor& gradient, bool retain_graph = false) const;
+  // As ag::backward (engine.hpp).
+  void backward(const Tensor& gradient, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
   void backward() const;
   Tensor detach() const;
   const char* op_name() const;  // the op that produced this tensor, or "" for a leaf
