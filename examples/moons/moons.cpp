@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace moons {
 
@@ -24,13 +25,15 @@ Dataset make_moons(std::int64_t count, double noise, std::uint64_t seed) {
   return {ag::from_vector(points, {count, 2}, ag::kFloat64), ag::from_vector(labels, {count}, ag::kFloat64)};
 }
 
+// The forward runs unrecorded (make_op records it as one op); the backward is written with tensor ops, so that under
+// create_graph it is recorded too and the op can be differentiated twice.
 Tensor user_relu(const Tensor& x) {
   Tensor y;
   {
     ag::NoGradGuard no_grad;
     y = x * (x > 0.0);
   }
-  return ag::make_op("user_relu", y, {x}, [](ag::BackwardContext& ctx, const Tensor& grad) {
+  return ag::make_op("user_relu", std::move(y), {x}, [](ag::BackwardContext& ctx, const Tensor& grad) {
     ctx.add_grad(0, grad * (ctx.input(0) > 0.0));
   });
 }

@@ -98,12 +98,23 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction
   return reduce(losses, reduction);
 }
 
+// An op of its own: the stable form max(x, 0) - x y + log(1 + exp(-|x|)) has kinks at x = 0 that cancel in the
+// value, but the chain rule through them gives a second derivative of 0 there instead of sigmoid'(0) = 1/4 (where a
+// zero-initialised last layer starts a gradient penalty).
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, Reduction reduction) {
   check_same_shape("binary_cross_entropy_with_logits", input, target);
-  // maximum splits its gradient in half on a tie, which makes the derivative at x = 0 exactly
-  // sigmoid(0) - y; relu would drop that half.
-  const Tensor positive_part = maximum(input, scalar_like(input, 0.0));
-  return reduce(positive_part - input * target + log(1.0 + exp(-abs(input))), reduction);
+  Tensor losses;
+  {
+    NoGradGuard no_grad;
+    losses = relu(input) - input * target + log(1.0 + exp(-abs(input)));
+  }
+  losses = make_op("binary_cross_entropy_with_logits", std::move(losses), {input, target},
+                   [](BackwardContext& ctx, const Tensor& grad) {
+                     const Tensor& x = ctx.input(0);
+                     if (ctx.needs_grad(0)) ctx.add_grad(0, grad * (sigmoid(x) - ctx.input(1)));
+                     if (ctx.needs_grad(1)) ctx.add_grad(1, -grad * x);
+                   });
+  return reduce(losses, reduction);
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reduction) {

@@ -19,8 +19,9 @@ TEST_CASE("sigmoid, tanh and relu compute their values", "[ops][activation]") {
   CHECK_THAT(ag::relu(ag::tensor({-1, 0, 2})), HasValues({0, 0, 2}));
 }
 
-TEST_CASE("sigmoid, tanh and relu pass gradcheck on 0-d, 1-D and size-1 shapes and with a reused input",
-          "[ops][activation]") {
+TEST_CASE(
+    "sigmoid, tanh and relu pass gradcheck and gradgradcheck on 0-d, 1-D and size-1 shapes and with a reused input",
+    "[ops][activation]") {
   ag::manual_seed(5);
   SECTION("sigmoid") { check_unary_gradients(ag::sigmoid, normal); }
   SECTION("tanh") { check_unary_gradients(ag::tanh, normal); }
@@ -56,7 +57,7 @@ TEST_CASE("softplus, gelu and silu compute PyTorch's values", "[ops][activation]
   CHECK_THROWS_WITH(ag::gelu(y, "fast"), "gelu: approximate must be \"none\" or \"tanh\", got \"fast\"");
 }
 
-TEST_CASE("softplus, gelu and silu pass gradcheck", "[ops][activation]") {
+TEST_CASE("softplus, gelu and silu pass gradcheck and gradgradcheck", "[ops][activation]") {
   ag::manual_seed(10);
   SECTION("softplus") {
     check_unary_gradients([](const ag::Tensor& x) { return ag::softplus(x); }, normal);

@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "gradcheck_matcher.hpp"
 #include "tensor_matchers.hpp"
+#include "test_tensors.hpp"
 
 #include <cstdint>
 #include <string>
@@ -85,6 +87,18 @@ TEST_CASE("converting to an integer dtype truncates and cuts the graph, as in Py
   CHECK_THAT(x.to(ag::kBool), HasValues({1, 1, 0}));
   CHECK_THROWS_WITH(ag::set_default_dtype(ag::kInt64),
                     "set_default_dtype: the default dtype must be float32 or float64, got int64");
+}
+
+TEST_CASE("clone and conversion between float dtypes pass gradcheck and gradgradcheck", "[dtype][gradcheck]") {
+  ag::manual_seed(11);
+  check_unary_gradients(ag::clone, normal);
+  // Through float32 and back: the values are rounded to float32, so the finite differences take larger steps.
+  const auto through_float32 = [](const std::vector<ag::Tensor>& in) {
+    return in[0].to(ag::kFloat32).to(ag::kFloat64) * in[0];
+  };
+  const ag::GradcheckOptions coarse{.eps = 1e-2, .atol = 1e-4};
+  CHECK_THAT(ag::gradcheck(through_float32, {normal({2, 3})}, coarse), PassesGradcheck());
+  CHECK_THAT(ag::gradgradcheck(through_float32, {normal({2, 3})}, coarse), PassesGradcheck());
 }
 
 TEST_CASE("reductions take one dim without braces, and {} still means every dim", "[ops][reduction]") {

@@ -90,11 +90,10 @@ TEST_CASE("dot multiplies two vectors into a 0-d tensor", "[ops][linalg]") {
   CHECK(ag::tensor({2}, ag::kFloat64).dot(ag::tensor({3}, ag::kFloat64)).item() == 6.0);
 }
 
-TEST_CASE("dot passes gradcheck, also with one vector on both sides", "[ops][linalg]") {
+TEST_CASE("dot passes gradcheck and gradgradcheck, also with one vector on both sides", "[ops][linalg]") {
   ag::manual_seed(20);
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::dot(in[0], in[1]); }, {normal({5}), normal({5})}),
-             PassesGradcheck());
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::dot(in[0], in[0]); }, {normal({5})}), PassesGradcheck());
+  check_gradients_twice([](const auto& in) { return ag::dot(in[0], in[1]); }, {normal({5}), normal({5})});
+  check_gradients_twice([](const auto& in) { return ag::dot(in[0], in[0]); }, {normal({5})});
 
   auto x = ag::tensor({1, -2, 3}, ag::requires_grad());
   ag::dot(x, x).backward();
@@ -125,22 +124,18 @@ TEST_CASE("matmul of large matrices matches the reference", "[ops][linalg]") {
   CHECK_THAT(ag::matmul(a, b), HasValues(naive_matmul(a, b)));
 }
 
-TEST_CASE("matmul passes gradcheck for every operand layout", "[ops][linalg]") {
+TEST_CASE("matmul passes gradcheck and gradgradcheck for every operand layout", "[ops][linalg]") {
   ag::manual_seed(23);
   for (const Product& p : kProducts) {
     INFO(describe(p));
-    CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::matmul(in[0], in[1]); }, {normal(p.a), normal(p.b)}),
-               PassesGradcheck());
+    check_gradients_twice([](const auto& in) { return ag::matmul(in[0], in[1]); }, {normal(p.a), normal(p.b)});
   }
 }
 
 TEST_CASE("matmul accumulates gradients when one operand is on both sides", "[ops][linalg]") {
   ag::manual_seed(24);
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::matmul(in[0], in[0]); }, {normal({3, 3})}),
-             PassesGradcheck());
-  CHECK_THAT(
-      ag::gradcheck([](const auto& in) { return ag::matmul(in[0], in[0].transpose(-1, -2)); }, {normal({2, 3, 4})}),
-      PassesGradcheck());
+  check_gradients_twice([](const auto& in) { return ag::matmul(in[0], in[0]); }, {normal({3, 3})});
+  check_gradients_twice([](const auto& in) { return ag::matmul(in[0], in[0].transpose(-1, -2)); }, {normal({2, 3, 4})});
 
   auto x = ag::tensor({{1, 2}, {3, 4}}, ag::requires_grad());
   ag::sum(ag::matmul(x, x)).backward();  // d/dx sum(x x) = 1 xᵀ + xᵀ 1 with 1 all ones
@@ -182,7 +177,8 @@ TEST_CASE("matmul names both full shapes when batch dimensions do not broadcast"
                     Catch::Contains("[2, 3, 4]") && Catch::Contains("[3, 4, 5]") && Catch::Contains("(2 vs 3)"));
 }
 
-TEST_CASE("linear equals matmul with the transposed weight plus bias, and passes gradcheck", "[ops][linalg]") {
+TEST_CASE("linear equals matmul with the transposed weight plus bias, and passes gradcheck and gradgradcheck",
+          "[ops][linalg]") {
   ag::manual_seed(11);
   const auto w = ag::randn({4, 3}, ag::kFloat64);
   const auto b = ag::randn({4}, ag::kFloat64);
@@ -193,9 +189,8 @@ TEST_CASE("linear equals matmul with the transposed weight plus bias, and passes
     REQUIRE(actual.shape() == expected.shape());
     for (std::int64_t i = 0; i < actual.numel(); ++i)
       CHECK(actual.to_vector()[i] == Approx(expected.to_vector()[i]).epsilon(1e-12));
-    CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::linear(in[0], in[1], in[2]); }, {x, w, b}),
-               PassesGradcheck());
-    CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::linear(in[0], in[1]); }, {x, w}), PassesGradcheck());
+    check_gradients_twice([](const auto& in) { return ag::linear(in[0], in[1], in[2]); }, {x, w, b});
+    check_gradients_twice([](const auto& in) { return ag::linear(in[0], in[1]); }, {x, w});
   }
   CHECK_THROWS_WITH(ag::linear(ag::zeros({2, 5}), ag::zeros({4, 3})),
                     Catch::Contains("linear") && Catch::Contains("[2, 5]") && Catch::Contains("[4, 3]"));
@@ -228,5 +223,7 @@ TEST_CASE("an inner size of 0 gives zeros from matmul and the bias from linear, 
     CHECK(x.grad().shape() == ag::Shape{2, 2, 0});
     CHECK_THAT(ag::linear(ag::zeros({2, 0}, ag::kFloat64), ag::zeros({3, 0}, ag::kFloat64)),
                HasValues({0, 0, 0, 0, 0, 0}));
+    check_gradients_twice([](const auto& in) { return ag::linear(in[0], in[1], in[2]); },
+                          {ag::zeros({2, 0}, ag::kFloat64), ag::zeros({3, 0}, ag::kFloat64), normal({3})});
   }
 }

@@ -22,8 +22,9 @@ TEST_CASE("exp, log, sqrt and abs compute their values", "[ops][math]") {
   CHECK(ag::exp(ag::ones({2}, ag::kFloat64)).dtype() == ag::kFloat64);
 }
 
-TEST_CASE("exp, log, sqrt and abs pass gradcheck on 0-d, 1-D and size-1 shapes and with a reused input",
-          "[ops][math]") {
+TEST_CASE(
+    "exp, log, sqrt and abs pass gradcheck and gradgradcheck on 0-d, 1-D and size-1 shapes and with a reused input",
+    "[ops][math]") {
   ag::manual_seed(5);
   SECTION("exp") { check_unary_gradients(ag::exp, normal); }
   SECTION("log") { check_unary_gradients(ag::log, positive); }
@@ -38,7 +39,7 @@ TEST_CASE("log1p, expm1 and erf compute PyTorch's values, accurately near 0", "[
   CHECK_THAT(ag::erf(x), HasValues({std::erf(-2.0), 0, std::erf(1e-10), std::erf(3.0)}));
 }
 
-TEST_CASE("log1p, expm1 and erf pass gradcheck", "[ops][math]") {
+TEST_CASE("log1p, expm1 and erf pass gradcheck and gradgradcheck", "[ops][math]") {
   ag::manual_seed(10);
   SECTION("log1p") { check_unary_gradients(ag::log1p, positive); }
   SECTION("expm1") { check_unary_gradients(ag::expm1, normal); }

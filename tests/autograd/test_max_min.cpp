@@ -75,28 +75,47 @@ TEST_CASE("amax and amin split each group's gradient equally among its tied elem
   CHECK_THAT(z.grad(), HasValues({1, 0.5, 0, 0.5}));
 }
 
-TEST_CASE("amax, amin, max and min pass gradcheck along every kind of dims", "[ops][reduction][max_min]") {
+TEST_CASE("amax, amin, max and min pass gradcheck and gradgradcheck along every kind of dims",
+          "[ops][reduction][max_min]") {
   ag::manual_seed(21);
-  const auto x = normal({2, 3, 4});
+  const auto x = normal({2, 3, 4});  // no ties, so the gradient exists
   for (const Reduction& r : kReductions) {
     INFO(r.describe());
-    CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::amax(in[0], r.dims, r.keepdim); }, {x}),
-               PassesGradcheck());
-    CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::amin(in[0], r.dims, r.keepdim); }, {x}),
-               PassesGradcheck());
+    check_gradients_twice([&](const auto& in) { return ag::amax(in[0], r.dims, r.keepdim); }, {x});
+    check_gradients_twice([&](const auto& in) { return ag::amin(in[0], r.dims, r.keepdim); }, {x});
   }
   for (std::int64_t dim : {0, 1, 2, -1}) {
     for (bool keepdim : {false, true}) {
       INFO("dim " << dim << ", keepdim " << keepdim);
-      CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::max(in[0], dim, keepdim).values; }, {x}),
-                 PassesGradcheck());
-      CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::min(in[0], dim, keepdim).values; }, {x}),
-                 PassesGradcheck());
+      check_gradients_twice([&](const auto& in) { return ag::max(in[0], dim, keepdim).values; }, {x});
+      check_gradients_twice([&](const auto& in) { return ag::min(in[0], dim, keepdim).values; }, {x});
     }
   }
   const auto s = normal({});
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::max(in[0]); }, {s}), PassesGradcheck());
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::min(in[0], 0).values; }, {s}), PassesGradcheck());
+  check_gradients_twice([](const auto& in) { return ag::max(in[0]); }, {s});
+  check_gradients_twice([](const auto& in) { return ag::min(in[0], 0).values; }, {s});
+  INFO("input reused: max(x) * x and max(x, 1) * x");
+  check_gradients_twice([](const auto& in) { return ag::max(in[0]) * in[0]; }, {normal({2, 3})});
+  check_gradients_twice([](const auto& in) { return ag::max(in[0], 1, true).values * in[0]; }, {normal({2, 3})});
+}
+
+TEST_CASE("amax and max split the gradient among ties, and its own gradient too, under create_graph",
+          "[ops][reduction][max_min][higher_order]") {
+  // y = amax(x)² over a three-way tie of 4s: dy/dx = 2 y share = 8/3 at each 4, and d(sum dy/dx)/dx = 2 share.
+  const auto x = ag::tensor({{4, 1}, {4, 4}}, ag::kFloat64).requires_grad_();
+  const auto y = ag::amax(x, {0, 1});
+  const auto dx = ag::grad({y * y}, {x}, {.create_graph = true})[0];
+  REQUIRE(dx.requires_grad());
+  CHECK_THAT(dx, HasValues({8.0 / 3, 0, 8.0 / 3, 8.0 / 3}));
+  CHECK_THAT(ag::grad({ag::sum(dx)}, {x})[0], HasValues({2.0 / 3, 0, 2.0 / 3, 2.0 / 3}));
+
+  // Along one dim the first extreme takes it all, at every order.
+  const auto z = ag::tensor({{5, 5}, {7, 5}}, ag::kFloat64).requires_grad_();
+  const auto m = ag::min(z, 0).values;
+  const auto dz = ag::grad({ag::sum(m * m)}, {z}, {.create_graph = true})[0];
+  REQUIRE(dz.requires_grad());
+  CHECK_THAT(dz, HasValues({10, 10, 0, 0}));
+  CHECK_THAT(ag::grad({ag::sum(dz)}, {z})[0], HasValues({2, 2, 0, 0}));
 }
 
 TEST_CASE("max and min along a dim give values and int64 indices of the first extreme", "[ops][reduction][max_min]") {

@@ -96,22 +96,24 @@ TEST_CASE("sum of float32 over everything accumulates in double", "[ops][reducti
   CHECK(ag::sum(x).item() == 16777218.0);
 }
 
-TEST_CASE("sum and mean pass gradcheck along every kind of dims and on 0-d tensors", "[ops][reduction]") {
+TEST_CASE("sum and mean pass gradcheck and gradgradcheck along every kind of dims and on 0-d tensors",
+          "[ops][reduction]") {
   ag::manual_seed(11);
   const auto x = normal({2, 3, 4});
   for (const Reduction& r : kReductions) {
     INFO(r.describe());
-    CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::sum(in[0], r.dims, r.keepdim); }, {x}),
-               PassesGradcheck());
-    CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::mean(in[0], r.dims, r.keepdim); }, {x}),
-               PassesGradcheck());
+    check_gradients_twice([&](const auto& in) { return ag::sum(in[0], r.dims, r.keepdim); }, {x});
+    check_gradients_twice([&](const auto& in) { return ag::mean(in[0], r.dims, r.keepdim); }, {x});
   }
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::sum(in[0], -2, true); }, {x}), PassesGradcheck());
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::mean(in[0], 1); }, {x}), PassesGradcheck());
+  check_gradients_twice([](const auto& in) { return ag::sum(in[0], -2, true); }, {x});
+  check_gradients_twice([](const auto& in) { return ag::mean(in[0], 1); }, {x});
   const auto s = normal({});
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::sum(in[0]); }, {s}), PassesGradcheck());
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::mean(in[0]); }, {s}), PassesGradcheck());
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::sum(in[0], {-1}, true); }, {s}), PassesGradcheck());
+  check_gradients_twice([](const auto& in) { return ag::sum(in[0]); }, {s});
+  check_gradients_twice([](const auto& in) { return ag::mean(in[0]); }, {s});
+  check_gradients_twice([](const auto& in) { return ag::sum(in[0], {-1}, true); }, {s});
+  INFO("input reused: sum(x) * mean(x, 1) * x");
+  check_gradients_twice([](const auto& in) { return ag::sum(in[0]) * ag::mean(in[0], {1}, true) * in[0]; },
+                        {normal({2, 3})});
 }
 
 TEST_CASE("reductions accumulate gradients when their input is reused", "[ops][reduction]") {
@@ -124,7 +126,7 @@ TEST_CASE("reductions accumulate gradients when their input is reused", "[ops][r
     const ag::Tensor& x = in[0];
     return ag::sum(x, {1}, true) * x + ag::amax(x, {0}) - ag::mean(x, {-1}, true) + ag::cumsum(x, 1);
   };
-  CHECK_THAT(ag::gradcheck(f, {normal({2, 3})}), PassesGradcheck());
+  check_gradients_twice(f, {normal({2, 3})});
 }
 
 TEST_CASE("cumsum gives running sums along a dim, in the input's dtype", "[ops][reduction]") {
@@ -167,9 +169,23 @@ TEST_CASE("cumsum's gradient is the reversed running sum of the output gradient"
   const auto cube = normal({2, 3, 4});
   for (std::int64_t dim : {0, 1, 2, -1, -3}) {
     INFO("dim " << dim);
-    CHECK_THAT(ag::gradcheck([dim](const auto& in) { return ag::cumsum(in[0], dim); }, {cube}), PassesGradcheck());
+    check_gradients_twice([dim](const auto& in) { return ag::cumsum(in[0], dim); }, {cube});
   }
-  CHECK_THAT(ag::gradcheck([](const auto& in) { return ag::cumsum(in[0], 0); }, {normal({})}), PassesGradcheck());
+  check_gradients_twice([](const auto& in) { return ag::cumsum(in[0], 0); }, {normal({})});
+  INFO("input reused: cumsum(x) * x");
+  check_gradients_twice([](const auto& in) { return ag::cumsum(in[0], 1) * in[0]; }, {normal({2, 3})});
+}
+
+TEST_CASE("cumsum's gradient under create_graph is differentiable to any order", "[ops][reduction][higher_order]") {
+  // Each derivative of a running sum is a running sum the other way: with all-ones weights, 3 2 1, then 1 2 3.
+  const auto x = ag::tensor({1, 2, 3}, ag::kFloat64).requires_grad_();
+  const auto v = ag::ones({3}, ag::kFloat64).requires_grad_();
+  const auto dx = ag::grad({ag::cumsum(x, 0)}, {x}, {.grad_outputs = {v}, .create_graph = true})[0];
+  CHECK_THAT(dx, HasValues({3, 2, 1}));
+  const auto u = ag::ones({3}, ag::kFloat64).requires_grad_();
+  const auto dv = ag::grad({dx}, {v}, {.grad_outputs = {u}, .create_graph = true})[0];
+  CHECK_THAT(dv, HasValues({1, 2, 3}));
+  CHECK_THAT(ag::grad({dv}, {u}, {.grad_outputs = {ag::ones({3}, ag::kFloat64)}})[0], HasValues({3, 2, 1}));
 }
 
 TEST_CASE("sum_to_shape sums a tensor down to a shape that broadcasts to it", "[ops][reduction]") {
@@ -187,21 +203,37 @@ TEST_CASE("sum_to_shape sums a tensor down to a shape that broadcasts to it", "[
   CHECK_THAT(same, HasValues({1, 2, 3, 4, 5, 6}));
 }
 
-TEST_CASE("sum_to_shape passes gradcheck, broadcasting its gradient back", "[ops][reduction]") {
+TEST_CASE("sum_to_shape passes gradcheck and gradgradcheck, broadcasting its gradient back", "[ops][reduction]") {
   ag::manual_seed(14);
   const std::vector<std::pair<ag::Shape, ag::Shape>> from_to = {
       {{2, 3}, {3}},    {{2, 3}, {2, 1}}, {{4, 2, 3}, {1, 3}}, {{4, 2, 3}, {2, 1}}, {{2, 3}, {}},
       {{2, 3}, {2, 3}}, {{}, {}}};
   for (const auto& shapes : from_to) {
     INFO("from " << fmt::format("{} to {}", shapes.first, shapes.second));
-    CHECK_THAT(
-        ag::gradcheck([&](const auto& in) { return ag::sum_to_shape(in[0], shapes.second); }, {normal(shapes.first)}),
-        PassesGradcheck());
+    check_gradients_twice([&](const auto& in) { return ag::sum_to_shape(in[0], shapes.second); },
+                          {normal(shapes.first)});
   }
   const auto reused = [](const std::vector<ag::Tensor>& in) {
     return ag::sum_to_shape(in[0], {3}) * ag::sum_to_shape(in[0], {2, 1});
   };
-  CHECK_THAT(ag::gradcheck(reused, {normal({2, 3})}), PassesGradcheck());
+  check_gradients_twice(reused, {normal({2, 3})});
+}
+
+TEST_CASE("sum_to_shape and expand are each other's gradients to any order, also between equal shapes",
+          "[ops][reduction][higher_order]") {
+  ag::manual_seed(16);
+  for (const ag::Shape& to : {ag::Shape{3}, ag::Shape{2, 1}, ag::Shape{2, 3}}) {
+    INFO("to " << fmt::format("{}", to));
+    const auto x = normal({2, 3}).requires_grad_();
+    const auto v = normal(to).requires_grad_();
+    const auto dx = ag::grad({ag::sum_to_shape(x, to)}, {x}, {.grad_outputs = {v}, .create_graph = true})[0];
+    CHECK_THAT(dx, HasValues(ag::expand(v, {2, 3}).to_vector()));
+    const auto u = normal({2, 3}).requires_grad_();
+    const auto dv = ag::grad({dx}, {v}, {.grad_outputs = {u}, .create_graph = true})[0];
+    CHECK_THAT(dv, HasValues(ag::sum_to_shape(u, to).to_vector()));
+    const auto w = normal(to);
+    CHECK_THAT(ag::grad({dv}, {u}, {.grad_outputs = {w}})[0], HasValues(ag::expand(w, {2, 3}).to_vector()));
+  }
 }
 
 TEST_CASE("sum, mean and cumsum name the op and shape for bad dims and empty inputs", "[ops][reduction][errors]") {

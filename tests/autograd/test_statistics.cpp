@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -56,18 +57,18 @@ TEST_CASE("var and std reduce along every kind of dims like the textbook formula
   }
 }
 
-TEST_CASE("var and std pass gradcheck along every kind of dims and correction", "[ops][statistics]") {
+TEST_CASE("var and std pass gradcheck and gradgradcheck along every kind of dims and correction", "[ops][statistics]") {
   ag::manual_seed(31);
   const auto x = normal({2, 3, 4});
   for (const Reduction& r : kReductions) {
     for (double correction : {0.0, 1.0}) {
       INFO(r.describe() << ", correction " << correction);
-      CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::var(in[0], r.dims, correction, r.keepdim); }, {x}),
-                 PassesGradcheck());
-      CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::std(in[0], r.dims, correction, r.keepdim); }, {x}),
-                 PassesGradcheck());
+      check_gradients_twice([&](const auto& in) { return ag::var(in[0], r.dims, correction, r.keepdim); }, {x});
+      check_gradients_twice([&](const auto& in) { return ag::std(in[0], r.dims, correction, r.keepdim); }, {x});
     }
   }
+  INFO("input reused: std(x, 1) * x");
+  check_gradients_twice([](const auto& in) { return ag::std(in[0], {1}, 1.0, true) * in[0]; }, {normal({2, 3})});
 }
 
 TEST_CASE("var's and std's gradients match PyTorch, and are 0 for a constant tensor", "[ops][statistics]") {
@@ -83,6 +84,24 @@ TEST_CASE("var's and std's gradients match PyTorch, and are 0 for a constant ten
   auto constant = ag::tensor({2, 2, 2}, ag::requires_grad());
   ag::std(constant).backward();
   CHECK_THAT(constant.grad(), HasValues({0, 0, 0}));
+}
+
+TEST_CASE("std's and norm's gradients at zero stay 0 and finite under create_graph",
+          "[ops][statistics][higher_order]") {
+  const auto twice = [](const std::function<ag::Tensor(const ag::Tensor&)>& f, const ag::Tensor& values) {
+    const auto x = values.clone().requires_grad_();
+    const auto dx = ag::grad({f(x)}, {x}, {.create_graph = true})[0];
+    CHECK(dx.requires_grad());
+    CHECK_THAT(dx, HasValues(std::vector<double>(values.numel(), 0.0)));
+    return ag::grad({ag::sum(dx * ag::arange(1.0, 1.0 + values.numel(), 1.0, ag::kFloat64))}, {x})[0];
+  };
+  const auto constant = ag::full({3}, 2.0, ag::kFloat64);
+  CHECK_THAT(twice([](const ag::Tensor& x) { return ag::std(x); }, constant), HasValues({0, 0, 0}));
+  for (double p : {0.5, 1.0, 2.0, 3.0}) {
+    INFO("p = " << p);
+    const auto second = twice([p](const ag::Tensor& x) { return ag::norm(x, p); }, ag::zeros({3}, ag::kFloat64));
+    CHECK_THAT(second, HasValues({0, 0, 0}));
+  }
 }
 
 TEST_CASE("norm matches PyTorch's vector_norm for p = 1, 2, 3, 0.5 and inf", "[ops][statistics]") {
@@ -122,7 +141,7 @@ TEST_CASE("norm's gradient matches PyTorch, splits ties for p = inf and is 0 at 
   CHECK_THAT(gradient(ag::tensor({0, 4}, ag::kFloat64), 0.5), HasValues({0, 1}));
 }
 
-TEST_CASE("norm reduces along every kind of dims and passes gradcheck", "[ops][statistics]") {
+TEST_CASE("norm reduces along every kind of dims and passes gradcheck and gradgradcheck", "[ops][statistics]") {
   ag::manual_seed(32);
   const auto x = normal({2, 3, 4});
   for (const Reduction& r : kReductions) {
@@ -133,10 +152,11 @@ TEST_CASE("norm reduces along every kind of dims and passes gradcheck", "[ops][s
     CHECK_THAT(ag::norm(x, 2, r.dims, r.keepdim), HasValues(lengths));
     for (double p : {1.0, 2.0, 3.0, double(INFINITY)}) {
       INFO("p = " << p);
-      CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::norm(in[0], p, r.dims, r.keepdim); }, {x}),
-                 PassesGradcheck());
+      check_gradients_twice([&](const auto& in) { return ag::norm(in[0], p, r.dims, r.keepdim); }, {x});
     }
   }
+  INFO("p = 0.5, and the input reused: norm(x, 0.5, 1) * x");
+  check_gradients_twice([](const auto& in) { return ag::norm(in[0], 0.5, {1}, true) * in[0]; }, {off_zero({2, 3})});
 }
 
 TEST_CASE("logsumexp matches PyTorch and neither overflows nor underflows", "[ops][statistics]") {
@@ -159,7 +179,8 @@ TEST_CASE("logsumexp of infinities, NaN and empty groups is what PyTorch gives",
   CHECK_THAT(empty_rows, HasValues({-INFINITY, -INFINITY}));
 }
 
-TEST_CASE("logsumexp's gradient is the softmax, also where exp would overflow", "[ops][statistics]") {
+TEST_CASE("logsumexp's gradient is the softmax, also where exp would overflow, and passes gradgradcheck",
+          "[ops][statistics]") {
   auto x = ag::tensor({1, 2, 3}, ag::requires_grad());
   ag::logsumexp(x, {0}).backward();
   CHECK_THAT(x.grad(), HasValues({0.09003057317038046, 0.24472847105479767, 0.6652409557748219}, 1e-6));
@@ -177,8 +198,7 @@ TEST_CASE("logsumexp's gradient is the softmax, also where exp would overflow", 
     std::vector<double> logs(expected.size());
     for (std::size_t i = 0; i < logs.size(); ++i) logs[i] = std::log(expected[i]);
     CHECK_THAT(ag::logsumexp(cube, r.dims, r.keepdim), HasValues(logs));
-    CHECK_THAT(ag::gradcheck([&](const auto& in) { return ag::logsumexp(in[0], r.dims, r.keepdim); }, {cube}),
-               PassesGradcheck());
+    check_gradients_twice([&](const auto& in) { return ag::logsumexp(in[0], r.dims, r.keepdim); }, {cube});
   }
 }
 

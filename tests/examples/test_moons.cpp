@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "gradcheck_matcher.hpp"
 #include "moons/moons.hpp"
 
 TEST_CASE("make_moons is seeded and labels the two half circles -1 and +1", "[examples][moons]") {
@@ -12,9 +13,11 @@ TEST_CASE("make_moons is seeded and labels the two half circles -1 and +1", "[ex
   CHECK(first.labels.sum().item() == 0.0);
 }
 
-TEST_CASE("the user-defined relu op passes gradcheck", "[examples][moons]") {
+TEST_CASE("the user-defined relu op passes gradcheck and gradgradcheck", "[examples][moons]") {
   const auto x = ag::tensor({-1.5, -0.3, 0.4, 2.0}, ag::kFloat64);
-  CHECK(ag::gradcheck([](const auto& in) { return moons::user_relu(in[0]); }, {x}).passed);
+  const auto f = [](const auto& in) { return moons::user_relu(in[0]) * in[0]; };
+  CHECK_THAT(ag::gradcheck(f, {x}), PassesGradcheck());
+  CHECK_THAT(ag::gradgradcheck(f, {x}), PassesGradcheck());
 }
 
 TEST_CASE("tensor and scalar MLPs train in lockstep to 100% training accuracy", "[examples][moons]") {

@@ -10,9 +10,11 @@
 
 namespace {
 
-// gradcheck through a module's forward, for modules without parameters.
-ag::GradcheckReport gradcheck_module(ag::nn::UnaryModule& module, const ag::Tensor& input) {
-  return ag::gradcheck([&](const std::vector<ag::Tensor>& in) { return module(in[0]); }, {input});
+// gradcheck and gradgradcheck through a module's forward, for modules without parameters.
+void check_module_gradients(ag::nn::UnaryModule& module, const ag::Tensor& input) {
+  const auto forward = [&](const std::vector<ag::Tensor>& in) { return module(in[0]); };
+  CHECK_THAT(ag::gradcheck(forward, {input}), PassesGradcheck());
+  CHECK_THAT(ag::gradgradcheck(forward, {input}), PassesGradcheck());
 }
 
 }  // namespace
@@ -31,7 +33,7 @@ TEST_CASE("activation modules compute their functions", "[nn][activation]") {
   CHECK(log_probabilities.at({0, 2}) == Approx(3.0 - std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0))));
 }
 
-TEST_CASE("activation modules pass gradcheck", "[nn][activation][gradcheck]") {
+TEST_CASE("activation modules pass gradcheck and gradgradcheck", "[nn][activation][gradcheck]") {
   ag::manual_seed(1);
   const auto x = ag::randn({3, 4}, ag::kFloat64);
   ag::nn::Sigmoid sigmoid;
@@ -39,14 +41,13 @@ TEST_CASE("activation modules pass gradcheck", "[nn][activation][gradcheck]") {
   ag::nn::Softmax softmax_rows(1);
   ag::nn::Softmax softmax_columns(0);
   ag::nn::LogSoftmax log_softmax(-1);
-  CHECK_THAT(gradcheck_module(sigmoid, x), PassesGradcheck());
-  CHECK_THAT(gradcheck_module(tanh, x), PassesGradcheck());
-  CHECK_THAT(gradcheck_module(softmax_rows, x), PassesGradcheck());
-  CHECK_THAT(gradcheck_module(softmax_columns, x), PassesGradcheck());
-  CHECK_THAT(gradcheck_module(log_softmax, x), PassesGradcheck());
+  check_module_gradients(sigmoid, x);
+  check_module_gradients(tanh, x);
+  check_module_gradients(softmax_rows, x);
+  check_module_gradients(softmax_columns, x);
+  check_module_gradients(log_softmax, x);
 
   // Away from the kink at 0, where the finite difference straddles two slopes.
   ag::nn::ReLU relu;
-  CHECK_THAT(gradcheck_module(relu, ag::tensor({{-1.5, -0.3, 0.2}, {0.7, 1.1, -2.0}}, ag::kFloat64)),
-             PassesGradcheck());
+  check_module_gradients(relu, ag::tensor({{-1.5, -0.3, 0.2}, {0.7, 1.1, -2.0}}, ag::kFloat64));
 }

@@ -44,7 +44,7 @@ TEST_CASE("Linear computes x Wᵀ + b on [in], [batch, in] and [..., in]", "[nn]
   CHECK(stacked.at({3, 4, 0}) == 3.5);
 }
 
-TEST_CASE("Linear passes gradcheck in its input, weight and bias", "[nn][linear][gradcheck]") {
+TEST_CASE("Linear passes gradcheck and gradgradcheck in its input, weight and bias", "[nn][linear][gradcheck]") {
   ag::manual_seed(2);
   for (const auto& input_shape : {ag::Shape{4}, ag::Shape{3, 4}, ag::Shape{2, 3, 4}}) {
     auto layer = std::make_shared<ag::nn::Linear>(4, 3, kDouble);
@@ -54,8 +54,9 @@ TEST_CASE("Linear passes gradcheck in its input, weight and bias", "[nn][linear]
       layer->bias = in[2];
       return layer->forward(in[0]);
     };
-    CHECK_THAT(ag::gradcheck(through_layer, {ag::randn(input_shape, ag::kFloat64), layer->weight, layer->bias}),
-               PassesGradcheck());
+    const std::vector<ag::Tensor> inputs = {ag::randn(input_shape, ag::kFloat64), layer->weight, layer->bias};
+    CHECK_THAT(ag::gradcheck(through_layer, inputs), PassesGradcheck());
+    CHECK_THAT(ag::gradgradcheck(through_layer, inputs), PassesGradcheck());
   }
 }
 

@@ -39,12 +39,14 @@ TEST_CASE("Sequential names its children by position", "[nn][sequential]") {
              Contains("(2): Linear(in_features=3, out_features=1, bias=false)") && Contains("Total parameters: 12"));
 }
 
-TEST_CASE("Sequential passes gradcheck in its input", "[nn][sequential][gradcheck]") {
+TEST_CASE("Sequential passes gradcheck and gradgradcheck in its input", "[nn][sequential][gradcheck]") {
   ag::manual_seed(5);
   ag::nn::Sequential model(std::make_shared<ag::nn::Linear>(3, 4, kDouble), std::make_shared<ag::nn::Sigmoid>(),
                            std::make_shared<ag::nn::Linear>(4, 2, kDouble), std::make_shared<ag::nn::LogSoftmax>(1));
-  CHECK_THAT(ag::gradcheck([&](const auto& in) { return model(in[0]); }, {ag::randn({2, 3}, ag::kFloat64)}),
-             PassesGradcheck());
+  const auto forward = [&](const auto& in) { return model(in[0]); };
+  const auto x = ag::randn({2, 3}, ag::kFloat64);
+  CHECK_THAT(ag::gradcheck(forward, {x}), PassesGradcheck());
+  CHECK_THAT(ag::gradgradcheck(forward, {x}), PassesGradcheck());
 }
 
 TEST_CASE("an empty Sequential passes its input through, and indexing past the end throws", "[nn][sequential]") {

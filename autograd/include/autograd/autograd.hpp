@@ -9,6 +9,7 @@
 #include <autograd/error.hpp>
 #include <autograd/format.hpp>
 #include <autograd/function.hpp>
+#include <autograd/functional.hpp>
 #include <autograd/grad_mode.hpp>
 #include <autograd/gradcheck.hpp>
 #include <autograd/inspect.hpp>

@@ -1,6 +1,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/activation.hpp>
 #include <autograd/ops/arithmetic.hpp>
+#include <autograd/ops/comparison.hpp>
 #include <autograd/ops/math.hpp>
 
 #include "../kernels.hpp"
@@ -24,14 +25,24 @@ T stable_sigmoid(T v) {
 Tensor sigmoid(const Tensor& x) {
   Tensor out = unary_map("sigmoid", x, [](auto v) { return stable_sigmoid(v); });
   return make_op("sigmoid", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("sigmoid backward", grad, ctx.output(), [](auto g, auto y) { return g * y * (1 - y); }));
+    const Tensor output = ctx.output();
+    if (ctx.create_graph()) {
+      ctx.add_grad(0, grad * output * (1.0 - output));
+    } else {
+      ctx.add_grad(0, binary_map("sigmoid backward", grad, output, [](auto g, auto y) { return g * y * (1 - y); }));
+    }
   });
 }
 
 Tensor tanh(const Tensor& x) {
   Tensor out = unary_map("tanh", x, [](auto v) { return std::tanh(v); });
   return make_op("tanh", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("tanh backward", grad, ctx.output(), [](auto g, auto y) { return g * (1 - y * y); }));
+    const Tensor output = ctx.output();
+    if (ctx.create_graph()) {
+      ctx.add_grad(0, grad * (1.0 - output * output));
+    } else {
+      ctx.add_grad(0, binary_map("tanh backward", grad, output, [](auto g, auto y) { return g * (1 - y * y); }));
+    }
   });
 }
 
@@ -40,8 +51,13 @@ Tensor relu(const Tensor& x) {
   Tensor out = unary_map("relu", x, [](auto v) { return v < 0 ? decltype(v)(0) : v; });
   return make_op("relu", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
     // PyTorch's threshold_backward: the gradient passes where the output is positive, so none at 0 or at a NaN.
-    ctx.add_grad(
-        0, binary_map("relu backward", grad, ctx.output(), [](auto g, auto y) { return y > 0 ? g : decltype(g)(0); }));
+    const Tensor output = ctx.output();
+    if (ctx.create_graph()) {
+      ctx.add_grad(0, grad * (output > 0.0));  // the bool mask is a constant
+    } else {
+      ctx.add_grad(
+          0, binary_map("relu backward", grad, output, [](auto g, auto y) { return y > 0 ? g : decltype(g)(0); }));
+    }
   });
 }
 
@@ -53,11 +69,17 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
     return scaled > static_cast<T>(threshold) ? v : std::log1p(std::exp(scaled)) / static_cast<T>(beta);
   });
   return make_op("softplus", std::move(out), {x}, [beta, threshold](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("softplus backward", grad, ctx.input(0), [beta, threshold](auto g, auto v) {
-                   using T = decltype(v);
-                   const T scaled = static_cast<T>(beta) * v;
-                   return scaled > static_cast<T>(threshold) ? g : g * stable_sigmoid(scaled);
-                 }));
+    const Tensor& x = ctx.input(0);
+    if (ctx.create_graph()) {
+      const Tensor scaled = beta * x;
+      ctx.add_grad(0, where(scaled > threshold, grad, grad * sigmoid(scaled)));
+    } else {
+      ctx.add_grad(0, binary_map("softplus backward", grad, x, [beta, threshold](auto g, auto v) {
+                     using T = decltype(v);
+                     const T scaled = static_cast<T>(beta) * v;
+                     return scaled > static_cast<T>(threshold) ? g : g * stable_sigmoid(scaled);
+                   }));
+    }
   });
 }
 
@@ -87,11 +109,17 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
 Tensor silu(const Tensor& x) {
   Tensor out = unary_map("silu", x, [](auto v) { return v * stable_sigmoid(v); });
   return make_op("silu", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("silu backward", grad, ctx.input(0), [](auto g, auto v) {
-                   using T = decltype(v);
-                   const T s = stable_sigmoid(v);
-                   return g * s * (T(1) + v * (T(1) - s));
-                 }));
+    const Tensor& x = ctx.input(0);
+    if (ctx.create_graph()) {
+      const Tensor s = sigmoid(x);
+      ctx.add_grad(0, grad * s * (1.0 + x * (1.0 - s)));
+    } else {
+      ctx.add_grad(0, binary_map("silu backward", grad, x, [](auto g, auto v) {
+                     using T = decltype(v);
+                     const T s = stable_sigmoid(v);
+                     return g * s * (T(1) + v * (T(1) - s));
+                   }));
+    }
   });
 }
 

@@ -1,16 +1,19 @@
 #include <autograd/creation.hpp>
 #include <autograd/function.hpp>
 #include <autograd/ops/arithmetic.hpp>
+#include <autograd/ops/comparison.hpp>
 #include <autograd/ops/conversion.hpp>
+#include <autograd/ops/math.hpp>
+#include <autograd/ops/reduction.hpp>
 
 #include "../kernels.hpp"
+#include "sum_back.hpp"
 
 #include <cmath>
 
 namespace ag {
 
 using kernels::binary_map;
-using kernels::sum_to;
 using kernels::Types;
 using kernels::unary_map;
 
@@ -25,8 +28,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) return kernels::promoted(add, "add", a, b);
   Tensor out = binary_map<Types::Numeric>("add", a, b, [](auto x, auto y) { return x + y; });
   return make_op("add", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_to(grad, ctx.input_shape(0)));
-    ctx.add_grad(1, sum_to(grad, ctx.input_shape(1)));
+    ctx.add_grad(0, sum_back(ctx, grad, ctx.input_shape(0)));
+    ctx.add_grad(1, sum_back(ctx, grad, ctx.input_shape(1)));
   });
 }
 
@@ -34,9 +37,8 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) return kernels::promoted(sub, "sub", a, b);
   Tensor out = binary_map<Types::Numeric>("sub", a, b, [](auto x, auto y) { return x - y; });
   return make_op("sub", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_to(grad, ctx.input_shape(0)));
-    if (ctx.needs_grad(1))
-      ctx.add_grad(1, sum_to(unary_map("neg", grad, [](auto g) { return -g; }), ctx.input_shape(1)));
+    ctx.add_grad(0, sum_back(ctx, grad, ctx.input_shape(0)));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, -sum_back(ctx, grad, ctx.input_shape(1)));
   });
 }
 
@@ -58,7 +60,7 @@ Tensor mul_by_mask(const Tensor& x, const Tensor& mask) {
     }
   });
   return make_op("mul", std::move(out), {x, mask}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_to(mul_by_mask(grad, ctx.input(1)), ctx.input_shape(0)));
+    ctx.add_grad(0, sum_back(ctx, mul_by_mask(grad, ctx.input(1)), ctx.input_shape(0)));
   });
 }
 }  // namespace
@@ -73,8 +75,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   return make_op("mul", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * b, a.shape()));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * a, b.shape()));
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_back(ctx, grad * b, a.shape()));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_back(ctx, grad * a, b.shape()));
   });
 }
 
@@ -85,25 +87,30 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return make_op("div", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad / b, a.shape()));
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_back(ctx, grad / b, a.shape()));
     if (ctx.needs_grad(1)) {
-      Tensor minus_out_over_b = binary_map("div backward", ctx.output(), b, [](auto y, auto v) { return -y / v; });
-      ctx.add_grad(1, sum_to(grad * minus_out_over_b, b.shape()));
+      const Tensor minus_out_over_b =
+          ctx.create_graph() ? -(ctx.output() / b)
+                             : binary_map("div backward", ctx.output(), b, [](auto y, auto v) { return -y / v; });
+      ctx.add_grad(1, sum_back(ctx, grad * minus_out_over_b, b.shape()));
     }
   });
 }
 
 Tensor neg(const Tensor& x) {
   Tensor out = unary_map<Types::Numeric>("neg", x, [](auto v) { return -v; });
-  return make_op("neg", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, unary_map("neg", grad, [](auto g) { return -g; }));
-  });
+  return make_op("neg", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, -grad); });
 }
 
 Tensor pow(const Tensor& base, double exponent) {
   Tensor out = unary_map("pow", base, [exponent](auto x) { return std::pow(x, static_cast<decltype(x)>(exponent)); });
   return make_op("pow", std::move(out), {base}, [exponent](BackwardContext& ctx, const Tensor& grad) {
-    Tensor local = unary_map("pow backward", ctx.input(0), [exponent](auto x) {
+    const Tensor& base = ctx.input(0);
+    if (ctx.create_graph()) {
+      ctx.add_grad(0, grad * (exponent == 0.0 ? zeros_like(base) : exponent * pow(base, exponent - 1.0)));
+      return;
+    }
+    Tensor local = unary_map("pow backward", base, [exponent](auto x) {
       using T = decltype(x);
       return exponent == 0.0 ? T(0) : static_cast<T>(exponent) * std::pow(x, static_cast<T>(exponent - 1.0));
     });
@@ -120,19 +127,23 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
     const Tensor& base = ctx.input(0);
     const Tensor& exponent = ctx.input(1);
     if (ctx.needs_grad(0)) {
-      Tensor local = binary_map("pow backward", base, exponent, [](auto x, auto y) {
-        using T = decltype(x);
-        return y == T(0) ? T(0) : y * std::pow(x, y - T(1));
-      });
-      ctx.add_grad(0, sum_to(grad * local, base.shape()));
+      const Tensor local = ctx.create_graph() ? where(exponent == 0.0, 0.0, exponent * pow(base, exponent - 1.0))
+                                              : binary_map("pow backward", base, exponent, [](auto x, auto y) {
+                                                  using T = decltype(x);
+                                                  return y == T(0) ? T(0) : y * std::pow(x, y - T(1));
+                                                });
+      ctx.add_grad(0, sum_back(ctx, grad * local, base.shape()));
     }
     if (ctx.needs_grad(1)) {
       // d(x^y)/dy = x^y log x; at x == 0 with y >= 0 the limit is 0, as PyTorch takes it.
-      Tensor log_base = binary_map("pow backward", base, exponent, [](auto x, auto y) {
-        using T = decltype(x);
-        return (x == T(0) && y >= T(0)) ? T(0) : std::log(x);
-      });
-      ctx.add_grad(1, sum_to(grad * ctx.output() * log_base, exponent.shape()));
+      const auto limit_is_zero = [](auto x, auto y) { return x == decltype(x)(0) && y >= decltype(y)(0); };
+      const Tensor log_base =
+          ctx.create_graph()
+              ? where(kernels::compare_map("pow backward", base, exponent, limit_is_zero), 0.0, log(base))
+              : binary_map("pow backward", base, exponent, [limit_is_zero](auto x, auto y) {
+                  return limit_is_zero(x, y) ? decltype(x)(0) : std::log(x);
+                });
+      ctx.add_grad(1, sum_back(ctx, grad * ctx.output() * log_base, exponent.shape()));
     }
   });
 }

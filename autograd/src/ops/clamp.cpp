@@ -1,8 +1,10 @@
 #include <autograd/creation.hpp>
 #include <autograd/function.hpp>
 #include <autograd/ops/clamp.hpp>
+#include <autograd/ops/reduction.hpp>
 
 #include "../kernels.hpp"
+#include "sum_back.hpp"
 
 #include <cmath>
 #include <limits>
@@ -11,7 +13,6 @@
 namespace ag {
 
 using kernels::binary_map;
-using kernels::sum_to;
 using kernels::Types;
 
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {
@@ -27,10 +28,16 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
     return d < low ? static_cast<T>(low) : (d > high ? static_cast<T>(high) : v);
   });
   return make_op("clamp", std::move(out), {x}, [low, high](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("clamp backward", grad, ctx.input(0), [low, high](auto g, auto v) {
-                   using T = decltype(v);
-                   return (v >= T(low) && v <= T(high)) ? g : T(0);
-                 }));
+    const auto inside = [low, high](auto v) { return v >= decltype(v)(low) && v <= decltype(v)(high); };
+    const Tensor& x = ctx.input(0);
+    if (ctx.create_graph()) {
+      // grad times a constant 0/1 mask: clamp is linear inside its bounds and constant outside.
+      const Tensor kept = kernels::unary_map("clamp backward", x, [inside](auto v) { return decltype(v)(inside(v)); });
+      ctx.add_grad(0, grad * kept);
+    } else {
+      ctx.add_grad(0, binary_map("clamp backward", grad, x,
+                                 [inside](auto g, auto v) { return inside(v) ? g : decltype(g)(0); }));
+    }
   });
 }
 
@@ -65,8 +72,8 @@ Tensor extremum(const char* name, const Tensor& a, const Tensor& b) {
   return make_op(name, std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * winner_share<kTakeLarger>(a, b), a.shape()));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * winner_share<kTakeLarger>(b, a), b.shape()));
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_back(ctx, grad * winner_share<kTakeLarger>(a, b), a.shape()));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_back(ctx, grad * winner_share<kTakeLarger>(b, a), b.shape()));
   });
 }
 

@@ -1,12 +1,12 @@
 #include <autograd/creation.hpp>
 #include <autograd/function.hpp>
 #include <autograd/ops/comparison.hpp>
+#include <autograd/ops/reduction.hpp>
 
 #include "../kernels.hpp"
+#include "sum_back.hpp"
 
 namespace ag {
-
-using kernels::sum_to;
 
 namespace {
 
@@ -75,8 +75,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   });
   return make_op("where", std::move(out), {a, b, picked}, [](BackwardContext& ctx, const Tensor& grad) {
     const Tensor mask = mask_as(ctx.input(2), grad.dtype());
-    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_to(grad * mask, ctx.input_shape(0)));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_to(grad * (1.0 - mask), ctx.input_shape(1)));
+    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_back(ctx, grad * mask, ctx.input_shape(0)));
+    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_back(ctx, grad * (1.0 - mask), ctx.input_shape(1)));
   });
 }
 

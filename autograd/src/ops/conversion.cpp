@@ -29,7 +29,7 @@ Tensor to_dtype(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
   if (!is_floating_point(dtype)) return converted(x, dtype);  // integers and bools carry no gradient
   return make_op("to", converted(x, dtype), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, converted(grad, ctx.input(0).dtype()));
+    ctx.add_grad(0, to_dtype(grad, ctx.input(0).dtype()));
   });
 }
 

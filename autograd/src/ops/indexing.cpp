@@ -248,8 +248,7 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
                              });
   });
   return make_op("gather", std::move(out), {x, index}, [d](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor& x = ctx.input(0);
-    ctx.add_grad(0, scatter_add(zeros(x.shape(), x.dtype()), d, ctx.input(1), grad));
+    ctx.add_grad(0, scatter_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
   });
 }
 
@@ -290,8 +289,7 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   const std::int64_t* indices = checked_indices("index_select", index, d, "input", x.shape());
   return make_op("index_select", select_entries(x, d, indices, index.numel()), {x, index},
                  [d](BackwardContext& ctx, const Tensor& grad) {
-                   const Tensor& x = ctx.input(0);
-                   ctx.add_grad(0, index_add(zeros(x.shape(), x.dtype()), d, ctx.input(1), grad));
+                   ctx.add_grad(0, index_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
                  });
 }
 
@@ -342,12 +340,12 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<std:
   Tensor out = kernels::view_of(select_entries(weight, 0, picked, indices.numel()), shape);
   const Tensor flat = kernels::view_of(indices, {indices.numel()});
   return make_op("embedding", std::move(out), {weight, flat}, [padding](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor& weight = ctx.input(0);
+    const Shape& weight_shape = ctx.input_shape(0);
     const Tensor& flat = ctx.input(1);
-    Tensor rows = reshape(grad, {flat.numel(), weight.shape()[1]});
+    Tensor rows = reshape(grad, {flat.numel(), weight_shape[1]});
     // The padding row is a fixed vector (often zeros): no gradient reaches it.
     if (padding >= 0) rows = masked_fill(rows, unsqueeze(flat == padding, 1), 0.0);
-    ctx.add_grad(0, index_add(zeros(weight.shape(), weight.dtype()), 0, flat, rows));
+    ctx.add_grad(0, index_add(zeros(weight_shape, grad.dtype()), 0, flat, rows));
   });
 }
 

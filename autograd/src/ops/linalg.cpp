@@ -2,6 +2,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/elementwise.hpp>
 #include <autograd/ops/linalg.hpp>
+#include <autograd/ops/reduction.hpp>
 #include <autograd/ops/shape_ops.hpp>
 
 #include "../kernels.hpp"
@@ -43,7 +44,12 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b) {
   return make_op("matmul", std::move(out), {a, b}, [p](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    // da = g · bᵀ and db = aᵀ · g, with the transposes left to the BLAS.
+    // da = g · bᵀ and db = aᵀ · g, with the transposes left to the BLAS, or recorded under create_graph.
+    if (ctx.create_graph()) {
+      if (ctx.needs_grad(0)) ctx.add_grad(0, matmul(grad, b.transpose(-1, -2)));
+      if (ctx.needs_grad(1)) ctx.add_grad(1, matmul(a.transpose(-1, -2), grad));
+      return;
+    }
     if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, b, true, a.shape(), p.batch, p.m, p.k, p.n));
     if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(a, true, grad, false, b.shape(), p.batch, p.k, p.n, p.m));
   });
@@ -140,11 +146,17 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   auto backward = [p](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& input = ctx.input(0);
     const Tensor& weight = ctx.input(1);
-    // d input = g · W, d weight = gᵀ · input, d bias = g summed over rows.
-    if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, weight, false, input.shape(), 1, p.m, p.k, p.n));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(grad, true, input, false, weight.shape(), 1, p.n, p.k, p.m));
+    // d input = g · W, d weight = gᵀ · input (the rows flattened), d bias = g summed over rows; the products are
+    // recorded under create_graph.
+    if (ctx.create_graph()) {
+      if (ctx.needs_grad(0)) ctx.add_grad(0, matmul(grad, weight));
+      if (ctx.needs_grad(1)) ctx.add_grad(1, matmul(grad.reshape({p.m, p.n}).t(), input.reshape({p.m, p.k})));
+    } else {
+      if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, weight, false, input.shape(), 1, p.m, p.k, p.n));
+      if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(grad, true, input, false, weight.shape(), 1, p.n, p.k, p.m));
+    }
     if (ctx.inputs_count() == 3 && ctx.needs_grad(2))
-      ctx.add_grad(2, kernels::sum_to(grad.reshape({p.m, p.n}), Shape{p.n}));
+      ctx.add_grad(2, sum_to_shape(grad.reshape({p.m, p.n}), Shape{p.n}));
   };
   if (bias.defined()) return make_op("linear", std::move(out), {input, weight, bias}, backward);
   return make_op("linear", std::move(out), {input, weight}, backward);

@@ -28,17 +28,29 @@ Tensor log(const Tensor& x) {
 Tensor sqrt(const Tensor& x) {
   Tensor out = unary_map("sqrt", x, [](auto v) { return std::sqrt(v); });
   return make_op("sqrt", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("sqrt backward", grad, ctx.output(), [](auto g, auto y) { return g / (y + y); }));
+    ctx.add_grad(0, ctx.create_graph()
+                        ? grad / (2.0 * ctx.output())
+                        : binary_map("sqrt backward", grad, ctx.output(), [](auto g, auto y) { return g / (y + y); }));
   });
 }
 
 Tensor abs(const Tensor& x) {
   Tensor out = unary_map<Types::Numeric>("abs", x, [](auto v) { return v < 0 ? -v : v; });
   return make_op("abs", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, binary_map("abs backward", grad, ctx.input(0), [](auto g, auto v) {
-                   using T = decltype(v);
-                   return v > T(0) ? g : (v < T(0) ? -g : T(0));
-                 }));
+    const Tensor& x = ctx.input(0);
+    if (ctx.create_graph()) {
+      // grad times the sign of x, a constant: abs is linear on either side of its kink.
+      const Tensor sign = unary_map("abs backward", x, [](auto v) {
+        using T = decltype(v);
+        return v > T(0) ? T(1) : (v < T(0) ? T(-1) : T(0));
+      });
+      ctx.add_grad(0, grad * sign);
+    } else {
+      ctx.add_grad(0, binary_map("abs backward", grad, x, [](auto g, auto v) {
+                     using T = decltype(v);
+                     return v > T(0) ? g : (v < T(0) ? -g : T(0));
+                   }));
+    }
   });
 }
 

@@ -75,8 +75,9 @@ Tensor extreme_over(const char* op, const Tensor& x, const std::vector<std::int6
   reductions::check_groups_nonempty(op, x, r, extreme_name(kTakeLarger));
   Tensor out = group_extremes<kTakeLarger>(x, r.kept);
   out.impl()->shape = r.result;
+  // The shares are constant where the gradient exists (away from ties), so only the product is recorded.
   return make_op(op, std::move(out), {x}, [op, kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, tied_share(op, ctx.input(0), ctx.output(), kept) * kernels::view_of(grad, kept));
+    ctx.add_grad(0, tied_share(op, ctx.input(0), ctx.output(), kept) * reductions::with_kept_dims(grad, kept));
   });
 }
 
@@ -103,24 +104,38 @@ ValuesIndices line_extremes(const char* op, const Tensor& x, std::int64_t dim, b
   return out;
 }
 
+// A tensor of `shape` holding each line's value at that line's index along dim, 0 elsewhere.
+Tensor placed_at_indices(const char* op, const Tensor& line_values, const Tensor& indices, const Shape& shape,
+                         int dim) {
+  Tensor out = zeros(shape, line_values.dtype());
+  dispatch_floating(line_values.dtype(), op, [&]<class T>(T) {
+    const T* values = line_values.data<T>();
+    const std::int64_t* index = indices.data<std::int64_t>();
+    T* po = out.mutable_data<T>();
+    kernels::for_each_line(kernels::lines_along(shape, dim),
+                           [&](std::int64_t start, std::int64_t stride, std::int64_t line) {
+                             po[start + index[line] * stride] = values[line];
+                           });
+  });
+  return out;
+}
+
 template <bool kTakeLarger>
 ValuesIndices extreme_along(const char* op, const Tensor& x, std::int64_t dim, bool keepdim) {
   const int d = normalize_dim(dim, x.dim(), op);
   ValuesIndices out = line_extremes<kTakeLarger>(op, x, d, keepdim);
   out.values =
       make_op(op, std::move(out.values), {x}, [op, d, indices = out.indices](BackwardContext& ctx, const Tensor& grad) {
-        const Tensor& x = ctx.input(0);
-        Tensor gx = zeros(x.shape(), x.dtype());
-        dispatch_floating(x.dtype(), op, [&]<class T>(T) {
-          const T* g = grad.data<T>();
-          const std::int64_t* index = indices.data<std::int64_t>();
-          T* out = gx.mutable_data<T>();
-          kernels::for_each_line(kernels::lines_along(x.shape(), d),
-                                 [&](std::int64_t start, std::int64_t stride, std::int64_t line) {
-                                   out[start + index[line] * stride] = g[line];
-                                 });
-        });
-        ctx.add_grad(0, std::move(gx));
+        const Shape& shape = ctx.input_shape(0);
+        if (!ctx.create_graph()) {
+          ctx.add_grad(0, placed_at_indices(op, grad, indices, shape, d));
+          return;
+        }
+        // A one-hot mask of the extremes, constant where the gradient exists, times the recorded gradient.
+        const Tensor picked = placed_at_indices(op, ones_like(grad), indices, shape, d);
+        Shape kept = shape;
+        if (kept.size() > 0) kept[d] = 1;
+        ctx.add_grad(0, picked * reductions::with_kept_dims(grad, kept));
       });
   return out;
 }

@@ -51,4 +51,11 @@ inline void check_floating(const char* op, const Tensor& x) {
   if (!is_floating_point(x.dtype())) fail_unsupported_dtype(op, x.dtype(), "float32 or float64");
 }
 
+// The dimensions of `shape` as the list that reshape and expand take.
+inline std::vector<std::int64_t> dims_of(const Shape& shape) { return {shape.begin(), shape.end()}; }
+
+// A reduced tensor (a result, or its gradient) with the reduced dimensions back as size 1, so that it broadcasts
+// against the input; a recorded reshape, so that a gradient built from it is differentiable under create_graph.
+inline Tensor with_kept_dims(const Tensor& reduced, const Shape& kept) { return reduced.reshape(dims_of(kept)); }
+
 }  // namespace ag::reductions

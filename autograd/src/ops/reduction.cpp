@@ -2,6 +2,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/arithmetic.hpp>
 #include <autograd/ops/reduction.hpp>
+#include <autograd/ops/shape_ops.hpp>
 
 #include "../kernels.hpp"
 #include "reduced_dims.hpp"
@@ -10,6 +11,7 @@
 
 namespace ag {
 
+using reductions::dims_of;
 using reductions::Reduced;
 using reductions::reduced_dims;
 
@@ -43,6 +45,14 @@ Tensor running_sums(const Tensor& x, int dim) {
   return out;
 }
 
+// cumsum, and the reversed running sums that are its gradient, each recorded with the other as its gradient.
+template <bool kFromBack>
+Tensor running_sums_op(const Tensor& x, int dim) {
+  return make_op(
+      kFromBack ? "reversed cumsum" : "cumsum", running_sums<kFromBack>(x, dim), {x},
+      [dim](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, running_sums_op<!kFromBack>(grad, dim)); });
+}
+
 }  // namespace
 
 Tensor sum(const Tensor& x) {
@@ -55,7 +65,7 @@ Tensor sum(const Tensor& x) {
     *out.mutable_data<T>() = static_cast<T>(total);
   });
   return make_op("sum", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
+    ctx.add_grad(0, expand(grad, dims_of(ctx.input_shape(0))));
   });
 }
 
@@ -65,7 +75,7 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim)
   if (out.is_same(x)) out = kernels::copy(x);  // nothing to add up, but the result needs its own values
   out.impl()->shape = r.result;
   return make_op("sum", std::move(out), {x}, [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(kernels::view_of(grad, kept), ctx.input_shape(0)));
+    ctx.add_grad(0, expand(reductions::with_kept_dims(grad, kept), dims_of(ctx.input_shape(0))));
   });
 }
 
@@ -79,9 +89,7 @@ Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim
 }
 
 Tensor cumsum(const Tensor& x, std::int64_t dim) {
-  const int d = normalize_dim(dim, x.dim(), "cumsum");
-  return make_op("cumsum", running_sums<false>(x, d), {x},
-                 [d](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, running_sums<true>(grad, d)); });
+  return running_sums_op<false>(x, normalize_dim(dim, x.dim(), "cumsum"));
 }
 
 Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
@@ -90,7 +98,10 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
   Tensor out = kernels::sum_to(x, shape);
   if (out.is_same(x)) out = kernels::copy(x);
   return make_op("sum_to_shape", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
+    // Equal shapes pass the gradient on as it is, so that sum_to_shape and expand, each the other's gradient, stop
+    // there instead of recording a copy at each order.
+    const Shape& shape = ctx.input_shape(0);
+    ctx.add_grad(0, grad.shape() == shape ? grad : expand(grad, dims_of(shape)));
   });
 }
 

@@ -1,5 +1,7 @@
 #include <autograd/creation.hpp>
 #include <autograd/function.hpp>
+#include <autograd/ops/indexing.hpp>
+#include <autograd/ops/reduction.hpp>
 #include <autograd/ops/shape_ops.hpp>
 
 #include "../kernels.hpp"
@@ -11,10 +13,11 @@ namespace ag {
 
 namespace {
 
-// Reshape recorded under the caller's name (reshape, view, squeeze, unsqueeze, flatten).
+// Reshape recorded under the caller's name (reshape, view, squeeze, unsqueeze, flatten); its gradient is the
+// reshape back, itself recorded under create_graph.
 Tensor reshaped(const char* op, const Tensor& x, const Shape& shape) {
   return make_op(op, kernels::view_of(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::view_of(grad, ctx.input_shape(0)));
+    ctx.add_grad(0, reshaped("reshape", grad, ctx.input_shape(0)));
   });
 }
 
@@ -65,32 +68,30 @@ Tensor permuted_copy(const Tensor& x, const std::vector<int>& order) {
   return out;
 }
 
-// Copies `part` into `whole` at [offset, offset + part.shape[dim]) along dim (or back out, if `into_part`).
-void copy_along(const Tensor& part, const Tensor& whole, int dim, std::int64_t offset, bool into_part) {
+// x with its dimensions reordered (out dimension i is x's dimension order[i]); its gradient is the inverse
+// reordering, recorded the same way.
+Tensor permuted(const Tensor& x, const std::vector<int>& order) {
+  std::vector<int> inverse(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) inverse[order[i]] = static_cast<int>(i);
+  return make_op("permute", permuted_copy(x, order), {x},
+                 [inverse = std::move(inverse)](BackwardContext& ctx, const Tensor& grad) {
+                   ctx.add_grad(0, permuted(grad, inverse));
+                 });
+}
+
+// Copies `part` into `whole` at [offset, offset + part.shape[dim]) along dim.
+void copy_along(const Tensor& part, const Tensor& whole, int dim, std::int64_t offset) {
   const kernels::Lines blocks = kernels::lines_along(whole.shape(), dim);
   const std::int64_t part_row = part.shape()[dim] * blocks.inner;
   const std::int64_t whole_row = whole.shape()[dim] * blocks.inner;
   const std::size_t bytes = static_cast<std::size_t>(part_row) * dtype_size(whole.dtype());
   const std::size_t element = dtype_size(whole.dtype());
-  auto* part_bytes = reinterpret_cast<std::byte*>(part.impl()->storage->data()) + part.impl()->offset * element;
+  const auto* part_bytes =
+      reinterpret_cast<const std::byte*>(part.impl()->storage->data()) + part.impl()->offset * element;
   auto* whole_bytes = reinterpret_cast<std::byte*>(whole.impl()->storage->data()) + whole.impl()->offset * element;
-  for (std::int64_t o = 0; o < blocks.outer; ++o) {
-    std::byte* p = part_bytes + o * part_row * element;
-    std::byte* w = whole_bytes + (o * whole_row + offset * blocks.inner) * element;
-    if (into_part)
-      std::memcpy(p, w, bytes);
-    else
-      std::memcpy(w, p, bytes);
-  }
-}
-
-// The part of x at [start, end) along dim, copied.
-Tensor copy_slice(const Tensor& x, int dim, std::int64_t start, std::int64_t end) {
-  Shape shape = x.shape();
-  shape[dim] = end - start;
-  Tensor out = empty(shape, x.dtype());
-  copy_along(out, x, dim, start, /*into_part=*/true);
-  return out;
+  for (std::int64_t o = 0; o < blocks.outer; ++o)
+    std::memcpy(whole_bytes + (o * whole_row + offset * blocks.inner) * element, part_bytes + o * part_row * element,
+                bytes);
 }
 
 }  // namespace
@@ -109,16 +110,13 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
   if (static_cast<int>(dims.size()) != x.dim())
     fail("permute: {} dims given for a tensor of shape {} ({} dimensions)", dims.size(), x.shape(), x.dim());
   std::vector<int> order;
-  std::vector<int> inverse(dims.size(), -1);
   for (std::size_t i = 0; i < dims.size(); ++i) {
     const int d = normalize_dim(dims[i], x.dim(), "permute");
-    if (inverse[d] != -1) fail("permute: dim {} appears twice in [{}]", d, fmt::join(dims, ", "));
-    inverse[d] = static_cast<int>(i);
+    if (std::find(order.begin(), order.end(), d) != order.end())
+      fail("permute: dim {} appears twice in [{}]", d, fmt::join(dims, ", "));
     order.push_back(d);
   }
-  return make_op("permute", permuted_copy(x, order), {x}, [inverse](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, permuted_copy(grad, inverse));
-  });
+  return permuted(x, order);
 }
 
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
@@ -169,7 +167,9 @@ Tensor expand(const Tensor& x, const std::vector<std::int64_t>& sizes) {
     shape.push_back(size);
   }
   return make_op("expand", kernels::broadcast_to(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::sum_to(grad, ctx.input_shape(0)));
+    // Equal shapes pass the gradient on as it is: expand and sum_to_shape, each the other's gradient, stop there.
+    const Shape& shape = ctx.input_shape(0);
+    ctx.add_grad(0, grad.shape() == shape ? grad : sum_to_shape(grad, shape));
   });
 }
 
@@ -193,7 +193,7 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {
   Tensor out = empty(shape, first.dtype());
   std::int64_t offset = 0;
   for (const Tensor& t : tensors) {
-    copy_along(t, out, d, offset, /*into_part=*/false);
+    copy_along(t, out, d, offset);
     offset += t.shape()[d];
   }
   return make_op("concat", std::move(out), std::span<const Tensor>(tensors),
@@ -201,7 +201,7 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {
                    std::int64_t start = 0;
                    for (std::size_t i = 0; i < ctx.inputs_count(); ++i) {
                      const std::int64_t length = ctx.input_shape(i)[d];
-                     if (ctx.needs_grad(i)) ctx.add_grad(i, copy_slice(grad, d, start, start + length));
+                     if (ctx.needs_grad(i)) ctx.add_grad(i, slice(grad, d, start, start + length));
                      start += length;
                    }
                  });

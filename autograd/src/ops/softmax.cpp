@@ -1,5 +1,7 @@
 #include <autograd/creation.hpp>
 #include <autograd/function.hpp>
+#include <autograd/ops/elementwise.hpp>
+#include <autograd/ops/reduction.hpp>
 #include <autograd/ops/softmax.hpp>
 
 #include "../kernels.hpp"
@@ -37,6 +39,7 @@ Tensor softmax_forward(const Tensor& x, int dim) {
 
 // softmax:     dx = y * (g - sum(g * y))
 // log_softmax: dx = g - exp(y) * sum(g)
+// in one pass over each line; softmax_op writes the same from recorded ops for create_graph.
 template <bool kLog>
 Tensor softmax_backward(const Tensor& grad, const Tensor& y, int dim) {
   Tensor gx = empty(y.shape(), y.dtype());
@@ -65,7 +68,13 @@ template <bool kLog>
 Tensor softmax_op(const char* name, const Tensor& x, std::int64_t dim) {
   const int d = normalize_dim(dim, x.dim(), name);
   return make_op(name, softmax_forward<kLog>(x, d), {x}, [d](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, softmax_backward<kLog>(grad, ctx.output(), d));
+    const Tensor y = ctx.output();
+    if (!ctx.create_graph())
+      ctx.add_grad(0, softmax_backward<kLog>(grad, y, d));
+    else if constexpr (kLog)
+      ctx.add_grad(0, grad - exp(y) * sum(grad, d, true));
+    else
+      ctx.add_grad(0, y * (grad - sum(grad * y, d, true)));
   });
 }
 

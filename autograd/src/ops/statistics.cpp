@@ -2,6 +2,7 @@
 #include <autograd/function.hpp>
 #include <autograd/grad_mode.hpp>
 #include <autograd/ops/arithmetic.hpp>
+#include <autograd/ops/comparison.hpp>
 #include <autograd/ops/math.hpp>
 #include <autograd/ops/max_min.hpp>
 #include <autograd/ops/reduction.hpp>
@@ -40,11 +41,31 @@ Tensor std_from_variance(const Tensor& variances) {
     out = sqrt(variances);
   }
   return make_op("std", std::move(out), {variances}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::binary_map("std backward", grad, ctx.output(), [](auto g, auto y) {
+    const Tensor y = ctx.output();
+    if (ctx.create_graph()) {
+      // Where y is 0 it divides by 1 instead and the term is dropped, so no derivative of it meets 0 · inf either.
+      const Tensor zero = y == 0.0;
+      ctx.add_grad(0, where(zero, 0.0, grad) / (2.0 * where(zero, 1.0, y)));
+      return;
+    }
+    ctx.add_grad(0, kernels::binary_map("std backward", grad, y, [](auto g, auto y) {
                    using T = decltype(g);
                    return y == T(0) ? T(0) : g / (T(2) * y);
                  }));
   });
+}
+
+// finite_norm's sign(x) (|x| / norm)ᵖ⁻¹ from recorded ops, for create_graph. The signs and the zero terms (x = 0, or
+// a zero norm) are constant where the derivative exists; the zeros become 1 before any division or power, so that no
+// derivative of a dropped term meets 0 · inf.
+Tensor differentiable_norm_direction(const Tensor& x, const Tensor& norms, double p) {
+  const Tensor signs = kernels::binary_map("norm backward", x, norms, [](auto v, auto n) {
+    using T = decltype(v);
+    return v == T(0) || n == T(0) ? T(0) : std::copysign(T(1), v);
+  });
+  const Tensor dropped = signs == 0.0;
+  const Tensor ratios = where(dropped, 1.0, abs(x)) / where(norms == 0.0, 1.0, norms);
+  return signs * pow(ratios, p - 1.0);
 }
 
 // (Σ|x|ᵖ)^(1/p) for finite p > 0. Its own backward, d = g sign(x) (|x| / norm)ᵖ⁻¹, is 0 at x = 0 and where the
@@ -56,13 +77,16 @@ Tensor finite_norm(const Tensor& x, double p, const std::vector<std::int64_t>& d
     out = pow(sum(pow(abs(x), p), dims, keepdim), 1.0 / p);
   }
   return make_op("norm", std::move(out), {x}, [p, kept](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor direction =
-        kernels::binary_map("norm backward", ctx.input(0), kernels::view_of(ctx.output(), kept), [p](auto v, auto n) {
-          using T = decltype(v);
-          if (v == T(0) || n == T(0)) return T(0);
-          return std::copysign(std::pow(std::abs(v) / n, static_cast<T>(p - 1.0)), v);
-        });
-    ctx.add_grad(0, direction * kernels::view_of(grad, kept));
+    const Tensor& x = ctx.input(0);
+    const Tensor norms = reductions::with_kept_dims(ctx.output(), kept);
+    const Tensor direction = ctx.create_graph()
+                                 ? differentiable_norm_direction(x, norms, p)
+                                 : kernels::binary_map("norm backward", x, norms, [p](auto v, auto n) {
+                                     using T = decltype(v);
+                                     if (v == T(0) || n == T(0)) return T(0);
+                                     return std::copysign(std::pow(std::abs(v) / n, static_cast<T>(p - 1.0)), v);
+                                   });
+    ctx.add_grad(0, direction * reductions::with_kept_dims(grad, kept));
   });
 }
 
