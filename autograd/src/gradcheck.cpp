@@ -66,20 +66,25 @@ GradcheckReport gradgradcheck(const GradcheckFunction& f, const std::vector<Tens
   const std::vector<Tensor> recorded = first_derivatives(f, xs, v, true);
   for (std::size_t i = 0; i < xs.size(); ++i) {
     if (plain[i].defined() != recorded[i].defined())
-      return failed_at(i, 0, 0, 0, fmt::format("gradgradcheck FAILED: input {} is used with create_graph or without, "
-                                               "not both", i));
+      return failed_at(i, 0, 0, 0,
+                       fmt::format("gradgradcheck FAILED: input {} is used with create_graph or without, "
+                                   "not both",
+                                   i));
     if (!plain[i].defined()) continue;
     // The first derivative is linear in v, so it depends on the graph unless the backward left it.
     if (!recorded[i].requires_grad())
-      return failed_at(i, 0, 0, 0, fmt::format("gradgradcheck FAILED: the gradient of input {} was not recorded under "
-                                               "create_graph (a backward formula computed by a kernel of its own?)", i));
+      return failed_at(i, 0, 0, 0,
+                       fmt::format("gradgradcheck FAILED: the gradient of input {} was not recorded under "
+                                   "create_graph (a backward formula computed by a kernel of its own?)",
+                                   i));
     const std::vector<double> a = plain[i].to_vector();
     const std::vector<double> b = recorded[i].to_vector();
     for (std::size_t j = 0; j < a.size(); ++j)
       if (!(std::abs(a[j] - b[j]) <= 1e-9 + 1e-7 * std::abs(a[j])))
-        return failed_at(i, j, b[j], a[j], fmt::format("gradgradcheck FAILED: the first derivative of input {} "
-                                                       "element {} is {:.10g} with create_graph but {:.10g} without",
-                                                       i, j, b[j], a[j]));
+        return failed_at(i, j, b[j], a[j],
+                         fmt::format("gradgradcheck FAILED: the first derivative of input {} "
+                                     "element {} is {:.10g} with create_graph but {:.10g} without",
+                                     i, j, b[j], a[j]));
   }
 
   // Gradcheck the map (xs, v) -> all first derivatives, flattened into one vector.
@@ -88,7 +93,8 @@ GradcheckReport gradgradcheck(const GradcheckFunction& f, const std::vector<Tens
     const std::vector<Tensor> at(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n));
     std::vector<Tensor> flat;
     const std::vector<Tensor> grads = first_derivatives(f, at, in[n], is_grad_enabled());
-    for (std::size_t i = 0; i < n; ++i) flat.push_back(grads[i].defined() ? grads[i].reshape({-1}) : zeros({0}, kFloat64));
+    for (std::size_t i = 0; i < n; ++i)
+      flat.push_back(grads[i].defined() ? grads[i].reshape({-1}) : zeros({0}, kFloat64));
     return cat(flat, 0);
   };
   std::vector<Tensor> with_v = xs;

@@ -54,9 +54,12 @@ Tensor sum(const Tensor& x) {
     for (std::int64_t i = 0, n = x.numel(); i < n; ++i) total += px[i];
     *out.mutable_data<T>() = static_cast<T>(total);
   });
-  return make_op("sum", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
-  });
+  return make_op(
+      "sum", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
@@ -64,9 +67,12 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim)
   Tensor out = kernels::sum_to(as_summand(x), r.kept);
   if (out.is_same(x)) out = kernels::copy(x);  // nothing to add up, but the result needs its own values
   out.impl()->shape = r.result;
-  return make_op("sum", std::move(out), {x}, [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(kernels::view_of(grad, kept), ctx.input_shape(0)));
-  });
+  return make_op(
+      "sum", std::move(out), {x},
+      [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, kernels::broadcast_to(kernels::view_of(grad, kept), ctx.input_shape(0)));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor mean(const Tensor& x) { return mean(x, std::vector<std::int64_t>{}, false); }
@@ -80,8 +86,10 @@ Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim
 
 Tensor cumsum(const Tensor& x, std::int64_t dim) {
   const int d = normalize_dim(dim, x.dim(), "cumsum");
-  return make_op("cumsum", running_sums<false>(x, d), {x},
-                 [d](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, running_sums<true>(grad, d)); });
+  return make_op(
+      "cumsum", running_sums<false>(x, d), {x},
+      [d](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, running_sums<true>(grad, d)); },
+      kSavesShapesOnly);
 }
 
 Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
@@ -89,9 +97,12 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
     fail("sum_to_shape: shape {} does not broadcast to the tensor's shape {}", shape, x.shape());
   Tensor out = kernels::sum_to(x, shape);
   if (out.is_same(x)) out = kernels::copy(x);
-  return make_op("sum_to_shape", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
-  });
+  return make_op(
+      "sum_to_shape", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, kernels::broadcast_to(grad, ctx.input_shape(0)));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor Tensor::sum() const { return ag::sum(*this); }

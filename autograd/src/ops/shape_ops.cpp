@@ -13,9 +13,10 @@ namespace {
 
 // Reshape recorded under the caller's name (reshape, view, squeeze, unsqueeze, flatten).
 Tensor reshaped(const char* op, const Tensor& x, const Shape& shape) {
-  return make_op(op, kernels::view_of(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::view_of(grad, ctx.input_shape(0)));
-  });
+  return make_op(
+      op, kernels::view_of(x, shape), {x},
+      [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, kernels::view_of(grad, ctx.input_shape(0))); },
+      kSavesShapesOnly);
 }
 
 Shape inferred_shape(const char* op, const Tensor& x, const std::vector<std::int64_t>& dims) {
@@ -116,9 +117,10 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
     inverse[d] = static_cast<int>(i);
     order.push_back(d);
   }
-  return make_op("permute", permuted_copy(x, order), {x}, [inverse](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, permuted_copy(grad, inverse));
-  });
+  return make_op(
+      "permute", permuted_copy(x, order), {x},
+      [inverse](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, permuted_copy(grad, inverse)); },
+      kSavesShapesOnly);
 }
 
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
@@ -168,9 +170,10 @@ Tensor expand(const Tensor& x, const std::vector<std::int64_t>& sizes) {
            fmt::join(sizes, ", "), i, own);
     shape.push_back(size);
   }
-  return make_op("expand", kernels::broadcast_to(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, kernels::sum_to(grad, ctx.input_shape(0)));
-  });
+  return make_op(
+      "expand", kernels::broadcast_to(x, shape), {x},
+      [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, kernels::sum_to(grad, ctx.input_shape(0))); },
+      kSavesShapesOnly);
 }
 
 Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {

@@ -64,9 +64,10 @@ Tensor softmax_backward(const Tensor& grad, const Tensor& y, int dim) {
 template <bool kLog>
 Tensor softmax_op(const char* name, const Tensor& x, std::int64_t dim) {
   const int d = normalize_dim(dim, x.dim(), name);
-  return make_op(name, softmax_forward<kLog>(x, d), {x}, [d](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, softmax_backward<kLog>(grad, ctx.output(), d));
-  });
+  return make_op(
+      name, softmax_forward<kLog>(x, d), {x},
+      [d](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, softmax_backward<kLog>(grad, ctx.output(), d)); },
+      kSavesOutputOnly);
 }
 
 }  // namespace
