@@ -15,7 +15,10 @@ namespace ag {
 
 void Node::destroy(Node* node) noexcept {
   const std::size_t bytes = node->block_bytes_;
-  for (std::uint32_t i = 0; i < node->num_inputs_; ++i) node->inputs_[i].~Tensor();
+  for (std::uint32_t i = 0; i < node->num_inputs_; ++i) {
+    if (!node->saves_input(i)) --node->inputs_[i].impl()->shape_only_refs;
+    node->inputs_[i].~Tensor();
+  }
   node->~Node();
   detail::pool_free(node, bytes);
 }
@@ -56,16 +59,16 @@ struct GraphTask {
 
  private:
   void sort(std::span<const Tensor> outputs);
-  void visit(Node& node);
+  bool claim(Node& node);
+  void release_claims() noexcept;
   void propagate();
   bool owns_spare_buffers_ = false;
-  std::uint64_t mark_;                // left on every node this pass reaches
+  std::uint64_t mark_;                // this pass's claim on the nodes it reaches (Node::running_pass_)
   GraphTask* outer_;                  // the pass whose backward function started this one, if any
   const char* running_op_ = nullptr;  // the op whose backward function is running
 };
 
-// Unique across threads: a retained graph may be backpropagated again from another thread, where a count of
-// its own could repeat the mark that the nodes were left with, and skip them.
+// Unique across threads, so that a claim names its pass.
 std::atomic<std::uint64_t> last_mark{0};
 
 // The passes running on this thread, innermost first. A pass started inside a backward function must leave
@@ -105,21 +108,40 @@ GraphTask::~GraphTask() {
       op);
 }
 
-void GraphTask::visit(Node& node) {
+// Takes `node` for this pass: false if this pass has it already; throws if another pass does.
+bool GraphTask::claim(Node& node) {
+  std::uint64_t holder = 0;
+  if (node.running_pass_.compare_exchange_strong(holder, mark_, std::memory_order_acquire)) return true;
+  if (holder == mark_) return false;
   for (const GraphTask* running = outer_; running; running = running->outer_)
-    if (node.visit_mark_ == running->mark_)
+    if (holder == running->mark_)
       fail(
           "backward: called inside the backward of '{}' on a graph that the running backward() goes through (at "
           "'{}'); a backward function may run backward() only on a separate graph",
           outer_->running_op_, node.name());
-  node.visit_mark_ = mark_;
+  fail(
+      "backward: another thread is running a backward pass through this graph (at '{}'); one graph takes one "
+      "backward pass at a time: wait for it, or build a graph per thread",
+      node.name());
+}
+
+// After a failure: lets go of the nodes this pass claimed, leaving no half-summed gradient behind.
+void GraphTask::release_claims() noexcept {
+  const auto release = [](TensorImpl* impl) {
+    if (Node* node = impl->grad_fn) {
+      node->pending_grad_ = Tensor();
+      node->running_pass_.store(0, std::memory_order_release);
+    }
+  };
+  for (Tensor& tensor : order)
+    if (tensor.defined()) release(tensor.impl());
+  for (auto& [impl, next] : stack) release(impl);
 }
 
 void GraphTask::sort(std::span<const Tensor> outputs) {
   for (const Tensor& output : outputs) {
     Node* node = output.impl()->grad_fn;
-    if (!node || node->visit_mark_ == mark_) continue;
-    visit(*node);
+    if (!node || !claim(*node)) continue;
     stack.emplace_back(output.impl(), 0);
     while (!stack.empty()) {
       auto& [impl, next] = stack.back();
@@ -127,10 +149,7 @@ void GraphTask::sort(std::span<const Tensor> outputs) {
       if (next < current->num_inputs_) {
         TensorImpl* input = current->inputs_[next++].impl();
         if (Node* input_node = input->grad_fn) {
-          if (input_node->visit_mark_ != mark_) {
-            visit(*input_node);
-            stack.emplace_back(input, 0);
-          }
+          if (claim(*input_node)) stack.emplace_back(input, 0);
         } else if (input->released_op) {
           fail_released(input->released_op);
         }
@@ -161,14 +180,12 @@ void GraphTask::run(std::span<const Tensor> outputs, std::span<Tensor> output_gr
   ScopedSwitch grad_mode(grad_enabled, create_graph);
   for (const Tensor& output : outputs)
     if (output.impl()->released_op) fail_released(output.impl()->released_op);
-  sort(outputs);
-  for (std::size_t i = 0; i < outputs.size(); ++i) accumulate(outputs[i].impl(), std::move(output_grads[i]));
-
   try {
+    sort(outputs);
+    for (std::size_t i = 0; i < outputs.size(); ++i) accumulate(outputs[i].impl(), std::move(output_grads[i]));
     propagate();
   } catch (...) {
-    for (Tensor& tensor : order)  // leave no half-summed gradient behind for the next pass
-      if (tensor.defined() && tensor.impl()->grad_fn) tensor.impl()->grad_fn->pending_grad_ = Tensor();
+    release_claims();
     throw;
   }
 }
@@ -183,7 +200,9 @@ void GraphTask::propagate() {
       running_op_ = node->name();
       node->backward(ctx, grad);
     }
-    if (!retain_graph) {
+    if (retain_graph) {
+      node->running_pass_.store(0, std::memory_order_release);
+    } else {
       impl->released_op = node->name();
       impl->grad_fn = nullptr;
       Node::destroy(node);
@@ -195,10 +214,16 @@ void GraphTask::propagate() {
 void GraphTask::run_node(TensorImpl* output, const Tensor& grad) {
   NoGradGuard no_grad;
   Node* node = output->grad_fn;
-  node->visit_mark_ = mark_;  // a backward that the node's backward function starts must not free it
+  claim(*node);  // a backward that the node's backward function starts must not free it
   running_op_ = node->name();
   BackwardContext ctx(*this, *node, output);
-  node->backward(ctx, grad);
+  try {
+    node->backward(ctx, grad);
+  } catch (...) {
+    node->running_pass_.store(0, std::memory_order_release);
+    throw;
+  }
+  node->running_pass_.store(0, std::memory_order_release);
 }
 
 // The gradient that starts a pass from `output`: ones for a scalar, else `gradient` checked against it. Under
@@ -244,8 +269,18 @@ const Tensor& BackwardContext::saved_input(std::size_t index) const {
   return node_.inputs()[index];
 }
 
+namespace {
+[[noreturn]] void fail_not_saved(const Node& node, const std::string& which) {
+  fail(
+      "{} backward: reads the values of {}, which the op's SavedValues said it would not: they may be freed; ask "
+      "for them in the SavedValues passed to make_op",
+      node.name(), which);
+}
+}  // namespace
+
 const Tensor& BackwardContext::input(std::size_t index) const {
   const Tensor& tensor = saved_input(index);
+  if (!node_.saves_input(index)) fail_not_saved(node_, fmt::format("input {}", index));
   const std::uint32_t saved = node_.saved_versions()[index];
   if (tensor.impl()->storage->version != saved) fail_modified(node_, index, tensor, saved);
   return tensor;
@@ -254,6 +289,7 @@ const Tensor& BackwardContext::input(std::size_t index) const {
 std::size_t BackwardContext::inputs_count() const { return node_.inputs().size(); }
 
 Tensor BackwardContext::output() const {
+  if (!node_.saves_output()) fail_not_saved(node_, "the output");
   ++output_->refcount;
   Tensor tensor(output_);
   const std::uint32_t saved = node_.saved_versions()[node_.inputs().size()];

@@ -19,7 +19,10 @@ void check_inplace_allowed(const char* op, const Tensor& target) {
 }
 
 // Called by every in-place op before it writes: a recorded op that saved the old values then refuses to use them.
-void bump_version(Tensor& target) { ++target.impl()->storage->version; }
+void bump_version(Tensor& target) {
+  if (!target.impl()->storage) detail::fail_values_freed(*target.impl());
+  ++target.impl()->storage->version;
+}
 
 // The source as the target's dtype, broadcast to the target's shape: an in-place op cannot change either.
 Tensor fitted_source(const char* op, const Tensor& target, const Tensor& source) {

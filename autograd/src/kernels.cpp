@@ -34,6 +34,7 @@ Tensor copy(const Tensor& x) {
 
 Tensor view_of(const Tensor& x, const Shape& shape, std::int64_t extra_offset) {
   detail::TensorImpl* source = x.impl();
+  if (!source->storage) detail::fail_values_freed(*source);
   source->storage->retain();
   return Tensor(detail::TensorImpl::create_view(shape, source->dtype, source->storage, source->offset + extra_offset));
 }

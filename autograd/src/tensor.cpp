@@ -34,8 +34,22 @@ TensorImpl* TensorImpl::create_view(const Shape& shape, DType dtype, Storage* st
   return impl;
 }
 
+void fail_values_freed(const TensorImpl& impl) {
+  fail(
+      "Tensor: the values of this tensor (shape {}) were freed: only graph ops that read its shape held it (see "
+      "SavedValues)",
+      impl.shape);
+}
+
+void release_values(TensorImpl* impl) noexcept {
+  if (!impl->storage || (impl->grad_fn && impl->grad_fn->saves_output())) return;
+  impl->storage->release();
+  impl->storage = nullptr;
+}
+
 Tensor alias(const Tensor& tensor) {
   TensorImpl* source = tensor.impl();
+  if (!source->storage) fail_values_freed(*source);
   source->storage->retain();
   return Tensor(TensorImpl::create_view(source->shape, source->dtype, source->storage, source->offset));
 }
@@ -44,7 +58,7 @@ namespace {
 
 void free_one(TensorImpl* impl) noexcept {
   if (impl->grad_fn) Node::destroy(impl->grad_fn);
-  impl->storage->release();
+  if (impl->storage) impl->storage->release();
   impl->~TensorImpl();
   pool_free(impl, sizeof(TensorImpl));
 }

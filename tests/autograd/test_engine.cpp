@@ -4,6 +4,7 @@
 
 #include "gradcheck_matcher.hpp"
 
+#include <future>
 #include <thread>
 
 using Catch::Contains;
@@ -233,13 +234,35 @@ TEST_CASE("a retained graph backpropagates the same from another thread, one thr
     y.backward(ag::Tensor(), /*retain_graph=*/true);
   }).join();
   CHECK(x.grad().to_vector() == std::vector<double>{2.0, 4.0});
-  // A fresh thread: a visit mark counted per thread would match the one the first thread left on the nodes.
+  // A fresh thread: the first pass let go of every node it claimed.
   std::thread([&] { y.backward(ag::Tensor(), /*retain_graph=*/true); }).join();
   CHECK(x.grad().to_vector() == std::vector<double>{4.0, 8.0});
   std::thread([&] { y.backward(ag::Tensor(), /*retain_graph=*/true); }).join();
   CHECK(x.grad().to_vector() == std::vector<double>{6.0, 12.0});
   y.backward();
   CHECK(x.grad().to_vector() == std::vector<double>{8.0, 16.0});
+}
+
+TEST_CASE("a second thread's backward through a graph that is being backpropagated is refused", "[engine][threads]") {
+  std::promise<void> first_is_inside;
+  std::promise<void> second_has_tried;
+  std::shared_future<void> tried = second_has_tried.get_future().share();
+  auto x = ag::tensor({1.0, 2.0}, ag::requires_grad());
+  // An identity whose backward waits for the other thread, so that the two passes overlap for certain.
+  const ag::Tensor y = ag::make_op("waiting", x.detach(), {x}, [&](ag::BackwardContext& ctx, const ag::Tensor& grad) {
+    first_is_inside.set_value();
+    tried.wait();
+    ctx.add_grad(0, grad);
+  });
+  const ag::Tensor loss = y.sum();
+  std::thread first([&] { loss.backward(ag::Tensor(), /*retain_graph=*/true); });
+  first_is_inside.get_future().wait();
+  CHECK_THROWS_WITH(loss.backward(ag::Tensor(), /*retain_graph=*/true),
+                    "backward: another thread is running a backward pass through this graph (at 'waiting'); one "
+                    "graph takes one backward pass at a time: wait for it, or build a graph per thread");
+  second_has_tried.set_value();
+  first.join();
+  CHECK(x.grad().to_vector() == std::vector<double>{1.0, 1.0});  // the refused pass left nothing behind
 }
 
 namespace {

@@ -192,6 +192,13 @@ const std::map<std::string, Trigger>& triggers() {
          y.backward();
          y.backward();
        }},
+      {"hessian of a function with several outputs",
+       [](const fs::path&) { ag::functional::hessian([](const ag::Tensor& x) { return x * x; }, ag::ones({2})); }},
+      {"A reading of values that the graph freed",
+       [](const fs::path&) {
+         const ag::Tensor y = (ag::ones({2}, tracked()) * 2 + 1).sum();
+         y.grad_fn()->inputs()[0].to_vector();
+       }},
       {"item() of a tensor with several elements", [](const fs::path&) { ag::ones({2}).item(); }},
       {"An undefined tensor", [](const fs::path&) { ag::Tensor().shape(); }},
       {"An in-place change of a tensor that requires grad",

@@ -17,7 +17,7 @@ void backward(const Tensor& output, const Tensor& gradient = Tensor(), std::opti
 struct GradOptions {
   std::vector<Tensor> grad_outputs{};  // one per output; may be empty for scalar outputs
   std::optional<bool> retain_graph{};  // default: create_graph
-  bool create_graph = false;         // record the backward, so that the gradients are differentiable
+  bool create_graph = false;           // record the backward, so that the gradients are differentiable
   bool allow_unused = false;  // an input the outputs do not depend on gets an undefined tensor instead of an error
 };
 

@@ -7,6 +7,7 @@
 #include <autograd/grad_mode.hpp>
 #include <autograd/tensor.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -22,13 +23,26 @@ namespace detail {
 struct GraphTask;
 }
 
+// Which values an op's backward reads besides the incoming gradient: by default every input's and the output's. An
+// op that needs less says so, and the graph then keeps the rest only for their shapes, freeing their values as soon
+// as nothing else holds them (flashlight's withoutData): `a + b` keeps neither a's values nor b's, and relu, which
+// reads only its output, does not keep its input's.
+struct SavedValues {
+  std::uint32_t inputs = ~std::uint32_t{0};  // bit i: input i's values (inputs from the 33rd on are always kept)
+  bool output = true;
+};
+inline constexpr SavedValues kSavesShapesOnly{.inputs = 0, .output = false};
+inline constexpr SavedValues kSavesOutputOnly{.inputs = 0, .output = true};
+inline constexpr SavedValues kSavesInputsOnly{.output = false};
+
 // What a backward function sees: the op's inputs and output, and where to send each input's gradient.
 class BackwardContext {
  public:
   BackwardContext(detail::GraphTask& task, Node& node, detail::TensorImpl* output)
       : task_(task), node_(node), output_(output) {}
 
-  // The op's input and output as the forward saw them: each throws if its values were modified in place since.
+  // The op's input and output as the forward saw them: each throws if its values were modified in place since, or
+  // if the op's SavedValues did not ask for them.
   const Tensor& input(std::size_t index) const;
   Tensor output() const;
   // Only the shape, which no in-place op changes: an input that the backward does not read may be modified.
@@ -61,12 +75,16 @@ class Node {
   std::uint64_t sequence_nr() const { return sequence_nr_; }
   virtual void backward(BackwardContext& ctx, const Tensor& grad_output) = 0;
 
+  // Whether the backward reads input `index`'s values, or the output's (see SavedValues).
+  bool saves_input(std::size_t index) const { return index >= 32 || (saved_.inputs >> index & 1u); }
+  bool saves_output() const { return saved_.output; }
+
   // Nodes live in pooled blocks together with their inputs; this ends both.
   static void destroy(Node* node) noexcept;
 
  protected:
-  Node(const char* name, Tensor* inputs, std::uint32_t num_inputs, std::uint32_t block_bytes)
-      : name_(name), inputs_(inputs), num_inputs_(num_inputs), block_bytes_(block_bytes) {}
+  Node(const char* name, Tensor* inputs, std::uint32_t num_inputs, std::uint32_t block_bytes, SavedValues saved)
+      : name_(name), inputs_(inputs), num_inputs_(num_inputs), block_bytes_(block_bytes), saved_(saved) {}
   virtual ~Node() = default;
 
  private:
@@ -80,10 +98,14 @@ class Node {
   Tensor* inputs_;
   std::uint32_t num_inputs_;
   std::uint32_t block_bytes_;
+  SavedValues saved_;
   std::uint64_t sequence_nr_ = ++last_sequence_nr;
   inline static thread_local std::uint64_t last_sequence_nr = 0;
-  std::uint64_t visit_mark_ = 0;  // which backward pass last reached this node
-  Tensor pending_grad_;           // the gradient summed so far during a backward pass
+  // The backward pass that holds this node, or 0: a pass claims each node as its sort reaches it and lets go once the
+  // node's backward ran, so a second pass through the node meanwhile, from another thread or from inside a backward
+  // function, is caught instead of racing on the pending gradient.
+  std::atomic<std::uint64_t> running_pass_{0};
+  Tensor pending_grad_;  // the gradient summed so far during a backward pass
 };
 
 namespace detail {
@@ -91,8 +113,9 @@ namespace detail {
 template <class Backward>
 class LambdaNode final : public Node {
  public:
-  LambdaNode(const char* name, Tensor* inputs, std::uint32_t num_inputs, std::uint32_t block_bytes, Backward&& fn)
-      : Node(name, inputs, num_inputs, block_bytes), fn_(std::move(fn)) {}
+  LambdaNode(const char* name, Tensor* inputs, std::uint32_t num_inputs, std::uint32_t block_bytes, SavedValues saved,
+             Backward&& fn)
+      : Node(name, inputs, num_inputs, block_bytes, saved), fn_(std::move(fn)) {}
   void backward(BackwardContext& ctx, const Tensor& grad_output) override { fn_(ctx, grad_output); }
 
  private:
@@ -122,14 +145,15 @@ void check_finite_backward(const Node& node, std::size_t input_index, const Tens
 //     });
 //   }
 //
-// Nothing is recorded when grad mode is off or no input requires a gradient.
+// Nothing is recorded when grad mode is off or no input requires a gradient. An op whose backward reads fewer
+// values than all its inputs and its output passes SavedValues last, e.g. ag::kSavesShapesOnly.
 namespace detail {
 
 // make_op's work, over `inputs`: a range of tensors or of references to them. Nothing is copied until an op is
 // recorded, so ops under NoGradGuard never touch the reference counts of their inputs (the weights a model shares
 // between inference threads, for one).
 template <class Inputs, class Backward>
-Tensor record_op(const char* name, Tensor output, const Inputs& inputs, Backward backward) {
+Tensor record_op(const char* name, Tensor output, const Inputs& inputs, Backward backward, SavedValues saved) {
   if (!is_grad_enabled()) return output;
   bool any_requires_grad = false;
   for (const Tensor& input : inputs) any_requires_grad = any_requires_grad || input.requires_grad();
@@ -151,7 +175,9 @@ Tensor record_op(const char* name, Tensor output, const Inputs& inputs, Backward
   }
   versions[count] = output.impl()->storage->version;
   Node* node = new (block) NodeType(name, stored_inputs, static_cast<std::uint32_t>(count),
-                                    static_cast<std::uint32_t>(bytes), std::move(backward));
+                                    static_cast<std::uint32_t>(bytes), saved, std::move(backward));
+  for (std::size_t k = 0; k < count; ++k)
+    if (!node->saves_input(k)) ++stored_inputs[k].impl()->shape_only_refs;
   output.impl()->grad_fn = node;
   output.impl()->requires_grad = true;
   if (is_anomaly_enabled()) check_finite_forward(*node, output);
@@ -161,14 +187,15 @@ Tensor record_op(const char* name, Tensor output, const Inputs& inputs, Backward
 }  // namespace detail
 
 template <class Backward>
-Tensor make_op(const char* name, Tensor output, std::span<const Tensor> inputs, Backward backward) {
-  return detail::record_op(name, std::move(output), inputs, std::move(backward));
+Tensor make_op(const char* name, Tensor output, std::span<const Tensor> inputs, Backward backward,
+               SavedValues saved = {}) {
+  return detail::record_op(name, std::move(output), inputs, std::move(backward), saved);
 }
 
 template <class Backward>
 Tensor make_op(const char* name, Tensor output, std::initializer_list<std::reference_wrapper<const Tensor>> inputs,
-               Backward backward) {
-  return detail::record_op(name, std::move(output), inputs, std::move(backward));
+               Backward backward, SavedValues saved = {}) {
+  return detail::record_op(name, std::move(output), inputs, std::move(backward), saved);
 }
 
 }  // namespace ag

@@ -1,6 +1,6 @@
 #pragma once
 
-// Looking inside a graph: the chain rule spelled out path by path, and a Graphviz drawing.
+// Looking inside a graph: the chain rule spelled out path by path, a Graphviz drawing, and the memory it holds.
 
 #include <autograd/tensor.hpp>
 
@@ -46,5 +46,10 @@ ChainRuleExplanation explain(const Tensor& output, const Tensor& input);
 // The graph behind `output` in Graphviz DOT: one box per tensor with its op or label, shape, values
 // (when small) and gradient (once computed), and an edge from each input to its op's result.
 std::string to_dot(const Tensor& output);
+
+// The bytes of values that the graph behind `output` keeps alive for its backward: those of every tensor in it that
+// an op produced (output included), each storage counted once; leaves, such as parameters, are not counted. Ops that
+// read only shapes let their inputs' values go (see SavedValues), so this is what a training step's activations cost.
+std::int64_t graph_bytes(const Tensor& output);
 
 }  // namespace ag

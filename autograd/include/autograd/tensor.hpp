@@ -173,10 +173,13 @@ namespace detail {
 
 struct TensorImpl {
   std::uint32_t refcount = 1;
+  // How many of those references are graph nodes that read only this tensor's shape: when they are all that is
+  // left, the values are freed (flashlight's withoutData), and storage becomes null.
+  std::uint32_t shape_only_refs = 0;
   DType dtype = DType::Float32;
   bool requires_grad = false;
   Shape shape;
-  Storage* storage = nullptr;  // owns one reference
+  Storage* storage = nullptr;  // owns one reference; null once only shape-reading graph nodes hold the tensor
   std::int64_t offset = 0;     // in elements, for views into a shared storage
   Tensor grad;
   Node* grad_fn = nullptr;             // owned; null for leaves
@@ -195,6 +198,10 @@ struct TensorImpl {
 
 // Frees a tensor whose last reference went away; deep graphs are torn down iteratively.
 void destroy(TensorImpl* impl) noexcept;
+// Frees the values of a tensor that only shape-reading graph nodes still hold, unless its own op's backward reads
+// them (its output).
+void release_values(TensorImpl* impl) noexcept;
+[[noreturn]] void fail_values_freed(const TensorImpl& impl);
 
 }  // namespace detail
 
@@ -216,7 +223,12 @@ inline Tensor& Tensor::operator=(Tensor&& other) noexcept {
   return *this;
 }
 inline Tensor::~Tensor() {
-  if (impl_ && --impl_->refcount == 0) detail::destroy(impl_);
+  if (!impl_) return;
+  if (--impl_->refcount == 0) {
+    detail::destroy(impl_);
+  } else if (impl_->refcount == impl_->shape_only_refs) {
+    detail::release_values(impl_);
+  }
 }
 
 [[noreturn]] void fail_undefined_tensor();
@@ -239,6 +251,7 @@ template <class T>
 const T* Tensor::data() const {
   if (dtype_of<T>() != checked().dtype)
     fail("data: the tensor holds {} but {} was asked for", dtype_name(impl_->dtype), dtype_name(dtype_of<T>()));
+  if (!impl_->storage) detail::fail_values_freed(*impl_);
   return reinterpret_cast<const T*>(impl_->storage->data()) + impl_->offset;
 }
 template <class T>

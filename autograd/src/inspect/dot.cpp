@@ -10,6 +10,7 @@ namespace {
 constexpr std::int64_t kShowValuesUpTo = 8;
 
 std::string short_values(const Tensor& t) {
+  if (!t.impl()->storage) return "(freed)";  // the graph kept only its shape
   if (t.numel() > kShowValuesUpTo) return "";
   const auto v = t.to_vector();
   std::string text;

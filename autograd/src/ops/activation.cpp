@@ -24,41 +24,50 @@ T stable_sigmoid(T v) {
 
 Tensor sigmoid(const Tensor& x) {
   Tensor out = unary_map("sigmoid", x, [](auto v) { return stable_sigmoid(v); });
-  return make_op("sigmoid", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor output = ctx.output();
-    if (ctx.create_graph()) {
-      ctx.add_grad(0, grad * output * (1.0 - output));
-    } else {
-      ctx.add_grad(0, binary_map("sigmoid backward", grad, output, [](auto g, auto y) { return g * y * (1 - y); }));
-    }
-  });
+  return make_op(
+      "sigmoid", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        const Tensor output = ctx.output();
+        if (ctx.create_graph()) {
+          ctx.add_grad(0, grad * output * (1.0 - output));
+        } else {
+          ctx.add_grad(0, binary_map("sigmoid backward", grad, output, [](auto g, auto y) { return g * y * (1 - y); }));
+        }
+      },
+      kSavesOutputOnly);
 }
 
 Tensor tanh(const Tensor& x) {
   Tensor out = unary_map("tanh", x, [](auto v) { return std::tanh(v); });
-  return make_op("tanh", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor output = ctx.output();
-    if (ctx.create_graph()) {
-      ctx.add_grad(0, grad * (1.0 - output * output));
-    } else {
-      ctx.add_grad(0, binary_map("tanh backward", grad, output, [](auto g, auto y) { return g * (1 - y * y); }));
-    }
-  });
+  return make_op(
+      "tanh", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        const Tensor output = ctx.output();
+        if (ctx.create_graph()) {
+          ctx.add_grad(0, grad * (1.0 - output * output));
+        } else {
+          ctx.add_grad(0, binary_map("tanh backward", grad, output, [](auto g, auto y) { return g * (1 - y * y); }));
+        }
+      },
+      kSavesOutputOnly);
 }
 
 Tensor relu(const Tensor& x) {
   // NaN < 0 is false, so a NaN stays NaN, as in PyTorch: a diverged network shows NaN, not 0.
   Tensor out = unary_map("relu", x, [](auto v) { return v < 0 ? decltype(v)(0) : v; });
-  return make_op("relu", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    // PyTorch's threshold_backward: the gradient passes where the output is positive, so none at 0 or at a NaN.
-    const Tensor output = ctx.output();
-    if (ctx.create_graph()) {
-      ctx.add_grad(0, grad * (output > 0.0));  // the bool mask is a constant
-    } else {
-      ctx.add_grad(
-          0, binary_map("relu backward", grad, output, [](auto g, auto y) { return y > 0 ? g : decltype(g)(0); }));
-    }
-  });
+  return make_op(
+      "relu", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        // PyTorch's threshold_backward: the gradient passes where the output is positive, so none at 0 or at a NaN.
+        const Tensor output = ctx.output();
+        if (ctx.create_graph()) {
+          ctx.add_grad(0, grad * (output > 0.0));  // the bool mask is a constant
+        } else {
+          ctx.add_grad(
+              0, binary_map("relu backward", grad, output, [](auto g, auto y) { return y > 0 ? g : decltype(g)(0); }));
+        }
+      },
+      kSavesOutputOnly);
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {

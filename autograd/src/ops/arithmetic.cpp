@@ -27,19 +27,25 @@ Tensor scalar_like(const Tensor& like, double value, bool value_is_integer) {
 Tensor add(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) return kernels::promoted(add, "add", a, b);
   Tensor out = binary_map<Types::Numeric>("add", a, b, [](auto x, auto y) { return x + y; });
-  return make_op("add", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_back(ctx, grad, ctx.input_shape(0)));
-    ctx.add_grad(1, sum_back(ctx, grad, ctx.input_shape(1)));
-  });
+  return make_op(
+      "add", std::move(out), {a, b},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, sum_back(ctx, grad, ctx.input_shape(0)));
+        ctx.add_grad(1, sum_back(ctx, grad, ctx.input_shape(1)));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) return kernels::promoted(sub, "sub", a, b);
   Tensor out = binary_map<Types::Numeric>("sub", a, b, [](auto x, auto y) { return x - y; });
-  return make_op("sub", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_back(ctx, grad, ctx.input_shape(0)));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, -sum_back(ctx, grad, ctx.input_shape(1)));
-  });
+  return make_op(
+      "sub", std::move(out), {a, b},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, sum_back(ctx, grad, ctx.input_shape(0)));
+        if (ctx.needs_grad(1)) ctx.add_grad(1, -sum_back(ctx, grad, ctx.input_shape(1)));
+      },
+      kSavesShapesOnly);
 }
 
 namespace {
@@ -59,9 +65,12 @@ Tensor mul_by_mask(const Tensor& x, const Tensor& mask) {
       kernels::broadcast_loop<T, bool>(x, mask, shape, po, times);
     }
   });
-  return make_op("mul", std::move(out), {x, mask}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, sum_back(ctx, mul_by_mask(grad, ctx.input(1)), ctx.input_shape(0)));
-  });
+  return make_op(
+      "mul", std::move(out), {x, mask},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, sum_back(ctx, mul_by_mask(grad, ctx.input(1)), ctx.input_shape(0)));
+      },
+      SavedValues{.inputs = 0b10, .output = false});
 }
 }  // namespace
 
@@ -72,12 +81,15 @@ Tensor mul(const Tensor& a, const Tensor& b) {
     return kernels::promoted(mul, "mul", a, b);
   }
   Tensor out = binary_map<Types::Numeric>("mul", a, b, [](auto x, auto y) { return x * y; });
-  return make_op("mul", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    if (ctx.needs_grad(0)) ctx.add_grad(0, sum_back(ctx, grad * b, a.shape()));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, sum_back(ctx, grad * a, b.shape()));
-  });
+  return make_op(
+      "mul", std::move(out), {a, b},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        const Tensor& a = ctx.input(0);
+        const Tensor& b = ctx.input(1);
+        if (ctx.needs_grad(0)) ctx.add_grad(0, sum_back(ctx, grad * b, a.shape()));
+        if (ctx.needs_grad(1)) ctx.add_grad(1, sum_back(ctx, grad * a, b.shape()));
+      },
+      kSavesInputsOnly);
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
@@ -99,7 +111,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 Tensor neg(const Tensor& x) {
   Tensor out = unary_map<Types::Numeric>("neg", x, [](auto v) { return -v; });
-  return make_op("neg", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, -grad); });
+  return make_op(
+      "neg", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, -grad); },
+      kSavesShapesOnly);
 }
 
 Tensor pow(const Tensor& base, double exponent) {

@@ -41,18 +41,21 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b) {
   Shape out_shape = a.shape();
   out_shape[nd - 1] = p.n;
   Tensor out = batched_gemm(a, false, b, false, out_shape, p.batch, p.m, p.n, p.k);
-  return make_op("matmul", std::move(out), {a, b}, [p](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    // da = g · bᵀ and db = aᵀ · g, with the transposes left to the BLAS, or recorded under create_graph.
-    if (ctx.create_graph()) {
-      if (ctx.needs_grad(0)) ctx.add_grad(0, matmul(grad, b.transpose(-1, -2)));
-      if (ctx.needs_grad(1)) ctx.add_grad(1, matmul(a.transpose(-1, -2), grad));
-      return;
-    }
-    if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, b, true, a.shape(), p.batch, p.m, p.k, p.n));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(a, true, grad, false, b.shape(), p.batch, p.k, p.n, p.m));
-  });
+  return make_op(
+      "matmul", std::move(out), {a, b},
+      [p](BackwardContext& ctx, const Tensor& grad) {
+        const Tensor& a = ctx.input(0);
+        const Tensor& b = ctx.input(1);
+        // da = g · bᵀ and db = aᵀ · g, with the transposes left to the BLAS, or recorded under create_graph.
+        if (ctx.create_graph()) {
+          if (ctx.needs_grad(0)) ctx.add_grad(0, matmul(grad, b.transpose(-1, -2)));
+          if (ctx.needs_grad(1)) ctx.add_grad(1, matmul(a.transpose(-1, -2), grad));
+          return;
+        }
+        if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, b, true, a.shape(), p.batch, p.m, p.k, p.n));
+        if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(a, true, grad, false, b.shape(), p.batch, p.k, p.n, p.m));
+      },
+      kSavesInputsOnly);
 }
 
 std::vector<std::int64_t> dims_of(const Shape& shape) { return {shape.begin(), shape.end()}; }
@@ -71,10 +74,13 @@ Tensor dot(const Tensor& a, const Tensor& b) {
     for (std::int64_t i = 0, n = a.numel(); i < n; ++i) total += pa[i] * pb[i];
     *out.mutable_data<T>() = total;
   });
-  return make_op("dot", std::move(out), {a, b}, [](BackwardContext& ctx, const Tensor& grad) {
-    if (ctx.needs_grad(0)) ctx.add_grad(0, grad * ctx.input(1));
-    if (ctx.needs_grad(1)) ctx.add_grad(1, grad * ctx.input(0));
-  });
+  return make_op(
+      "dot", std::move(out), {a, b},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        if (ctx.needs_grad(0)) ctx.add_grad(0, grad * ctx.input(1));
+        if (ctx.needs_grad(1)) ctx.add_grad(1, grad * ctx.input(0));
+      },
+      kSavesInputsOnly);
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -158,8 +164,10 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     if (ctx.inputs_count() == 3 && ctx.needs_grad(2))
       ctx.add_grad(2, sum_to_shape(grad.reshape({p.m, p.n}), Shape{p.n}));
   };
-  if (bias.defined()) return make_op("linear", std::move(out), {input, weight, bias}, backward);
-  return make_op("linear", std::move(out), {input, weight}, backward);
+  if (bias.defined())
+    return make_op("linear", std::move(out), {input, weight, bias}, backward,
+                   SavedValues{.inputs = 0b011, .output = false});
+  return make_op("linear", std::move(out), {input, weight}, backward, kSavesInputsOnly);
 }
 
 Tensor Tensor::dot(const Tensor& other) const { return ag::dot(*this, other); }

@@ -15,8 +15,9 @@ using kernels::unary_map;
 
 Tensor exp(const Tensor& x) {
   Tensor out = unary_map("exp", x, [](auto v) { return std::exp(v); });
-  return make_op("exp", std::move(out), {x},
-                 [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, grad * ctx.output()); });
+  return make_op(
+      "exp", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, grad * ctx.output()); }, kSavesOutputOnly);
 }
 
 Tensor log(const Tensor& x) {
@@ -27,11 +28,14 @@ Tensor log(const Tensor& x) {
 
 Tensor sqrt(const Tensor& x) {
   Tensor out = unary_map("sqrt", x, [](auto v) { return std::sqrt(v); });
-  return make_op("sqrt", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, ctx.create_graph()
-                        ? grad / (2.0 * ctx.output())
-                        : binary_map("sqrt backward", grad, ctx.output(), [](auto g, auto y) { return g / (y + y); }));
-  });
+  return make_op(
+      "sqrt", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, ctx.create_graph() ? grad / (2.0 * ctx.output())
+                                           : binary_map("sqrt backward", grad, ctx.output(),
+                                                        [](auto g, auto y) { return g / (y + y); }));
+      },
+      kSavesOutputOnly);
 }
 
 Tensor abs(const Tensor& x) {

@@ -50,7 +50,8 @@ template <bool kFromBack>
 Tensor running_sums_op(const Tensor& x, int dim) {
   return make_op(
       kFromBack ? "reversed cumsum" : "cumsum", running_sums<kFromBack>(x, dim), {x},
-      [dim](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, running_sums_op<!kFromBack>(grad, dim)); });
+      [dim](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, running_sums_op<!kFromBack>(grad, dim)); },
+      kSavesShapesOnly);
 }
 
 }  // namespace
@@ -64,9 +65,10 @@ Tensor sum(const Tensor& x) {
     for (std::int64_t i = 0, n = x.numel(); i < n; ++i) total += px[i];
     *out.mutable_data<T>() = static_cast<T>(total);
   });
-  return make_op("sum", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, expand(grad, dims_of(ctx.input_shape(0))));
-  });
+  return make_op(
+      "sum", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, expand(grad, dims_of(ctx.input_shape(0)))); },
+      kSavesShapesOnly);
 }
 
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
@@ -74,9 +76,12 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim)
   Tensor out = kernels::sum_to(as_summand(x), r.kept);
   if (out.is_same(x)) out = kernels::copy(x);  // nothing to add up, but the result needs its own values
   out.impl()->shape = r.result;
-  return make_op("sum", std::move(out), {x}, [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, expand(reductions::with_kept_dims(grad, kept), dims_of(ctx.input_shape(0))));
-  });
+  return make_op(
+      "sum", std::move(out), {x},
+      [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, expand(reductions::with_kept_dims(grad, kept), dims_of(ctx.input_shape(0))));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor mean(const Tensor& x) { return mean(x, std::vector<std::int64_t>{}, false); }
@@ -97,12 +102,15 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
     fail("sum_to_shape: shape {} does not broadcast to the tensor's shape {}", shape, x.shape());
   Tensor out = kernels::sum_to(x, shape);
   if (out.is_same(x)) out = kernels::copy(x);
-  return make_op("sum_to_shape", std::move(out), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    // Equal shapes pass the gradient on as it is, so that sum_to_shape and expand, each the other's gradient, stop
-    // there instead of recording a copy at each order.
-    const Shape& shape = ctx.input_shape(0);
-    ctx.add_grad(0, grad.shape() == shape ? grad : expand(grad, dims_of(shape)));
-  });
+  return make_op(
+      "sum_to_shape", std::move(out), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        // Equal shapes pass the gradient on as it is, so that sum_to_shape and expand, each the other's gradient, stop
+        // there instead of recording a copy at each order.
+        const Shape& shape = ctx.input_shape(0);
+        ctx.add_grad(0, grad.shape() == shape ? grad : expand(grad, dims_of(shape)));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor Tensor::sum() const { return ag::sum(*this); }

@@ -16,9 +16,10 @@ namespace {
 // Reshape recorded under the caller's name (reshape, view, squeeze, unsqueeze, flatten); its gradient is the
 // reshape back, itself recorded under create_graph.
 Tensor reshaped(const char* op, const Tensor& x, const Shape& shape) {
-  return make_op(op, kernels::view_of(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, reshaped("reshape", grad, ctx.input_shape(0)));
-  });
+  return make_op(
+      op, kernels::view_of(x, shape), {x},
+      [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, reshaped("reshape", grad, ctx.input_shape(0))); },
+      kSavesShapesOnly);
 }
 
 Shape inferred_shape(const char* op, const Tensor& x, const std::vector<std::int64_t>& dims) {
@@ -73,10 +74,12 @@ Tensor permuted_copy(const Tensor& x, const std::vector<int>& order) {
 Tensor permuted(const Tensor& x, const std::vector<int>& order) {
   std::vector<int> inverse(order.size());
   for (std::size_t i = 0; i < order.size(); ++i) inverse[order[i]] = static_cast<int>(i);
-  return make_op("permute", permuted_copy(x, order), {x},
-                 [inverse = std::move(inverse)](BackwardContext& ctx, const Tensor& grad) {
-                   ctx.add_grad(0, permuted(grad, inverse));
-                 });
+  return make_op(
+      "permute", permuted_copy(x, order), {x},
+      [inverse = std::move(inverse)](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, permuted(grad, inverse));
+      },
+      kSavesShapesOnly);
 }
 
 // Copies `part` into `whole` at [offset, offset + part.shape[dim]) along dim.
@@ -166,11 +169,14 @@ Tensor expand(const Tensor& x, const std::vector<std::int64_t>& sizes) {
            fmt::join(sizes, ", "), i, own);
     shape.push_back(size);
   }
-  return make_op("expand", kernels::broadcast_to(x, shape), {x}, [](BackwardContext& ctx, const Tensor& grad) {
-    // Equal shapes pass the gradient on as it is: expand and sum_to_shape, each the other's gradient, stop there.
-    const Shape& shape = ctx.input_shape(0);
-    ctx.add_grad(0, grad.shape() == shape ? grad : sum_to_shape(grad, shape));
-  });
+  return make_op(
+      "expand", kernels::broadcast_to(x, shape), {x},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        // Equal shapes pass the gradient on as it is: expand and sum_to_shape, each the other's gradient, stop there.
+        const Shape& shape = ctx.input_shape(0);
+        ctx.add_grad(0, grad.shape() == shape ? grad : sum_to_shape(grad, shape));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {
@@ -196,15 +202,17 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t dim) {
     copy_along(t, out, d, offset);
     offset += t.shape()[d];
   }
-  return make_op("concat", std::move(out), std::span<const Tensor>(tensors),
-                 [d](BackwardContext& ctx, const Tensor& grad) {
-                   std::int64_t start = 0;
-                   for (std::size_t i = 0; i < ctx.inputs_count(); ++i) {
-                     const std::int64_t length = ctx.input_shape(i)[d];
-                     if (ctx.needs_grad(i)) ctx.add_grad(i, slice(grad, d, start, start + length));
-                     start += length;
-                   }
-                 });
+  return make_op(
+      "concat", std::move(out), std::span<const Tensor>(tensors),
+      [d](BackwardContext& ctx, const Tensor& grad) {
+        std::int64_t start = 0;
+        for (std::size_t i = 0; i < ctx.inputs_count(); ++i) {
+          const std::int64_t length = ctx.input_shape(i)[d];
+          if (ctx.needs_grad(i)) ctx.add_grad(i, slice(grad, d, start, start + length));
+          start += length;
+        }
+      },
+      kSavesShapesOnly);
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim) {

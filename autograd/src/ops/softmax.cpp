@@ -67,15 +67,18 @@ Tensor softmax_backward(const Tensor& grad, const Tensor& y, int dim) {
 template <bool kLog>
 Tensor softmax_op(const char* name, const Tensor& x, std::int64_t dim) {
   const int d = normalize_dim(dim, x.dim(), name);
-  return make_op(name, softmax_forward<kLog>(x, d), {x}, [d](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor y = ctx.output();
-    if (!ctx.create_graph())
-      ctx.add_grad(0, softmax_backward<kLog>(grad, y, d));
-    else if constexpr (kLog)
-      ctx.add_grad(0, grad - exp(y) * sum(grad, d, true));
-    else
-      ctx.add_grad(0, y * (grad - sum(grad * y, d, true)));
-  });
+  return make_op(
+      name, softmax_forward<kLog>(x, d), {x},
+      [d](BackwardContext& ctx, const Tensor& grad) {
+        const Tensor y = ctx.output();
+        if (!ctx.create_graph())
+          ctx.add_grad(0, softmax_backward<kLog>(grad, y, d));
+        else if constexpr (kLog)
+          ctx.add_grad(0, grad - exp(y) * sum(grad, d, true));
+        else
+          ctx.add_grad(0, y * (grad - sum(grad * y, d, true)));
+      },
+      kSavesOutputOnly);
 }
 
 }  // namespace
