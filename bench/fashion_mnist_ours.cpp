@@ -1,12 +1,15 @@
 // Training throughput of the Fashion-MNIST MLP 784-256-128-10 (ReLU, cross-entropy on logits, SGD with momentum
 // 0.9) on one thread, on random float32 batches of the right shape (no dataset needed: the work is the same).
-// Also reports the GFLOP/s reached, counting 6 * batch * (784*256 + 256*128 + 128*10) flops per step (forward,
-// and backward to both the input and the weights of every layer), and with the flops of the products actually run:
-// nothing needs the gradient of the input batch, so the first layer's backward to its input is skipped.
+// Also reports the memory a step's graph holds for its backward (graph_kib), and the GFLOP/s reached, counting
+// 6 * batch * (784*256 + 256*128 + 128*10) flops per step (forward, and backward to both the input and the weights of
+// every layer), and with the flops of the products actually run: nothing needs the gradient of the input batch, so
+// the first layer's backward to its input is skipped.
 
 #include "common/bench.hpp"
 
 #include <nn/nn.hpp>
+
+#include <autograd/inspect.hpp>
 
 #include <memory>
 #include <vector>
@@ -60,8 +63,14 @@ int main(int argc, char** argv) {
     for (std::int64_t step = 0; step < steps; ++step) train_step(batches[step % kBatchesInPool]);
   });
   const double step_seconds = seconds / static_cast<double>(steps);
+  // What a step's graph holds for its backward (ag::graph_bytes): the activations' memory.
+  const ag::nn::Batch& first = batches[0];
+  const double graph_kib =
+      static_cast<double>(ag::graph_bytes(ag::nn::functional::cross_entropy(model(first.inputs), first.targets))) /
+      1024.0;
   bench::print_result("fashion-mnist-b" + std::to_string(batch), "ours", static_cast<double>(batch) / step_seconds,
                       "samples/s",
                       {{"gflops", bench::number(flops_per_step(batch) / step_seconds * 1e-9)},
-                       {"gflops_performed", bench::number(flops_performed_per_step(batch) / step_seconds * 1e-9)}});
+                       {"gflops_performed", bench::number(flops_performed_per_step(batch) / step_seconds * 1e-9)},
+                       {"graph_kib", bench::number(graph_kib)}});
 }

@@ -15,9 +15,11 @@ namespace ag {
 
 void Node::destroy(Node* node) noexcept {
   const std::size_t bytes = node->block_bytes_;
-  for (std::uint32_t i = 0; i < node->num_inputs_; ++i) {
-    if (!node->saves_input(i)) --node->inputs_[i].impl()->shape_only_refs;
-    node->inputs_[i].~Tensor();
+  // Bit 0 of `saved`: whether the input at hand holds a plain reference (inputs from the 33rd on always do). The
+  // handles' destructors are not run: the references are dropped here.
+  for (std::uint32_t i = 0, saved = node->saved_.inputs; i < node->num_inputs_; ++i, saved = saved >> 1 | 0x80000000u) {
+    detail::TensorImpl* impl = node->inputs_[i].impl();
+    if (saved & 1u ? --impl->refcount == 0 : (--impl->shape_refs == 0 && impl->refcount == 0)) detail::destroy(impl);
   }
   node->~Node();
   detail::pool_free(node, bytes);
@@ -60,6 +62,7 @@ struct GraphTask {
  private:
   void sort(std::span<const Tensor> outputs);
   bool claim(Node& node);
+  [[noreturn]] void fail_claimed(const Node& node, std::uint64_t holder) const;
   void release_claims() noexcept;
   void propagate();
   bool owns_spare_buffers_ = false;
@@ -108,11 +111,20 @@ GraphTask::~GraphTask() {
       op);
 }
 
-// Takes `node` for this pass: false if this pass has it already; throws if another pass does.
-bool GraphTask::claim(Node& node) {
-  std::uint64_t holder = 0;
-  if (node.running_pass_.compare_exchange_strong(holder, mark_, std::memory_order_acquire)) return true;
+// Takes `node` for this pass: false if this pass has it already; throws if another pass does. A load and a store,
+// not a compare-and-swap, so that the check costs nothing measurable: two passes that reach one node within the
+// same few nanoseconds may both take it, any later one is refused.
+inline bool GraphTask::claim(Node& node) {
+  const std::uint64_t holder = node.running_pass_.load(std::memory_order_acquire);
+  if (holder == 0) [[likely]] {
+    node.running_pass_.store(mark_, std::memory_order_relaxed);
+    return true;
+  }
   if (holder == mark_) return false;
+  fail_claimed(node, holder);
+}
+
+void GraphTask::fail_claimed(const Node& node, std::uint64_t holder) const {
   for (const GraphTask* running = outer_; running; running = running->outer_)
     if (holder == running->mark_)
       fail(

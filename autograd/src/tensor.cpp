@@ -41,6 +41,11 @@ void fail_values_freed(const TensorImpl& impl) {
       impl.shape);
 }
 
+void fail_data(const TensorImpl& impl, DType asked) {
+  if (!impl.storage) fail_values_freed(impl);
+  fail("data: the tensor holds {} but {} was asked for", dtype_name(impl.dtype), dtype_name(asked));
+}
+
 void release_values(TensorImpl* impl) noexcept {
   if (!impl->storage || (impl->grad_fn && impl->grad_fn->saves_output())) return;
   impl->storage->release();
@@ -71,6 +76,7 @@ thread_local TensorImpl* waiting_to_free = nullptr;
 }  // namespace
 
 void destroy(TensorImpl* impl) noexcept {
+  if (impl->shape_refs) return release_values(impl);
   if (tearing_down) {
     impl->next_to_free = waiting_to_free;
     waiting_to_free = impl;

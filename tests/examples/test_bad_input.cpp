@@ -196,7 +196,7 @@ const std::map<std::string, Trigger>& triggers() {
        [](const fs::path&) { ag::functional::hessian([](const ag::Tensor& x) { return x * x; }, ag::ones({2})); }},
       {"A reading of values that the graph freed",
        [](const fs::path&) {
-         const ag::Tensor y = (ag::ones({2}, tracked()) * 2 + 1).sum();
+         const ag::Tensor y = (ag::ones({1024}, tracked()) * 2 + 1).sum();
          y.grad_fn()->inputs()[0].to_vector();
        }},
       {"item() of a tensor with several elements", [](const fs::path&) { ag::ones({2}).item(); }},

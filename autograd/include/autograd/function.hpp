@@ -70,6 +70,7 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   const char* name() const { return name_; }
+  // The op's inputs; those kept only for their shape (SavedValues) may have had their values freed.
   std::span<const Tensor> inputs() const { return {inputs_, num_inputs_}; }
   // The order in which ops were recorded on this thread: where in the forward pass this one was created.
   std::uint64_t sequence_nr() const { return sequence_nr_; }
@@ -170,14 +171,19 @@ Tensor record_op(const char* name, Tensor output, const Inputs& inputs, Backward
   auto* versions = reinterpret_cast<std::uint32_t*>(stored_inputs + count);
   std::size_t i = 0;
   for (const Tensor& input : inputs) {
-    new (stored_inputs + i) Tensor(input);
-    versions[i++] = input.impl()->storage->version;
+    TensorImpl* impl = input.impl();
+    versions[i] = impl->storage->version;
+    if (i < 32 && !(saved.inputs >> i & 1u)) {
+      ++impl->shape_refs;  // a handle that keeps the tensor but not its values
+      new (stored_inputs + i) Tensor(impl);
+    } else {
+      new (stored_inputs + i) Tensor(input);
+    }
+    ++i;
   }
   versions[count] = output.impl()->storage->version;
   Node* node = new (block) NodeType(name, stored_inputs, static_cast<std::uint32_t>(count),
                                     static_cast<std::uint32_t>(bytes), saved, std::move(backward));
-  for (std::size_t k = 0; k < count; ++k)
-    if (!node->saves_input(k)) ++stored_inputs[k].impl()->shape_only_refs;
   output.impl()->grad_fn = node;
   output.impl()->requires_grad = true;
   if (is_anomaly_enabled()) check_finite_forward(*node, output);

@@ -173,9 +173,9 @@ namespace detail {
 
 struct TensorImpl {
   std::uint32_t refcount = 1;
-  // How many of those references are graph nodes that read only this tensor's shape: when they are all that is
-  // left, the values are freed (flashlight's withoutData), and storage becomes null.
-  std::uint32_t shape_only_refs = 0;
+  // References from graph nodes that read only this tensor's shape, not counted in refcount: the tensor lives while
+  // either count is above 0, its values only while refcount is (flashlight's withoutData); then storage is null.
+  std::uint32_t shape_refs = 0;
   DType dtype = DType::Float32;
   bool requires_grad = false;
   Shape shape;
@@ -196,12 +196,15 @@ struct TensorImpl {
 // Refuses requires_grad on an integer or bool tensor, naming the op.
 [[noreturn]] void fail_grad_dtype(const char* op, DType dtype);
 
-// Frees a tensor whose last reference went away; deep graphs are torn down iteratively.
+// What a handle does when it dropped the last reference: frees the tensor (deep graphs are torn down iteratively),
+// or only its values while graph nodes still hold its shape.
 void destroy(TensorImpl* impl) noexcept;
 // Frees the values of a tensor that only shape-reading graph nodes still hold, unless its own op's backward reads
 // them (its output).
 void release_values(TensorImpl* impl) noexcept;
 [[noreturn]] void fail_values_freed(const TensorImpl& impl);
+// data<T>() of a tensor of another dtype, or whose values were freed.
+[[noreturn]] void fail_data(const TensorImpl& impl, DType asked);
 
 }  // namespace detail
 
@@ -223,12 +226,7 @@ inline Tensor& Tensor::operator=(Tensor&& other) noexcept {
   return *this;
 }
 inline Tensor::~Tensor() {
-  if (!impl_) return;
-  if (--impl_->refcount == 0) {
-    detail::destroy(impl_);
-  } else if (impl_->refcount == impl_->shape_only_refs) {
-    detail::release_values(impl_);
-  }
+  if (impl_ && --impl_->refcount == 0) detail::destroy(impl_);
 }
 
 [[noreturn]] void fail_undefined_tensor();
@@ -249,10 +247,11 @@ inline const std::string& Tensor::label() const { return checked().label; }
 
 template <class T>
 const T* Tensor::data() const {
-  if (dtype_of<T>() != checked().dtype)
-    fail("data: the tensor holds {} but {} was asked for", dtype_name(impl_->dtype), dtype_name(dtype_of<T>()));
-  if (!impl_->storage) detail::fail_values_freed(*impl_);
-  return reinterpret_cast<const T*>(impl_->storage->data()) + impl_->offset;
+  // Small enough to inline into every kernel: the errors are built out of line.
+  const detail::TensorImpl& impl = checked();
+  if (dtype_of<T>() != impl.dtype || !impl.storage) [[unlikely]]
+    detail::fail_data(impl, dtype_of<T>());
+  return reinterpret_cast<const T*>(impl.storage->data()) + impl.offset;
 }
 template <class T>
 T* Tensor::mutable_data() {

@@ -118,18 +118,21 @@ Tensor neg(const Tensor& x) {
 
 Tensor pow(const Tensor& base, double exponent) {
   Tensor out = unary_map("pow", base, [exponent](auto x) { return std::pow(x, static_cast<decltype(x)>(exponent)); });
-  return make_op("pow", std::move(out), {base}, [exponent](BackwardContext& ctx, const Tensor& grad) {
-    const Tensor& base = ctx.input(0);
-    if (ctx.create_graph()) {
-      ctx.add_grad(0, grad * (exponent == 0.0 ? zeros_like(base) : exponent * pow(base, exponent - 1.0)));
-      return;
-    }
-    Tensor local = unary_map("pow backward", base, [exponent](auto x) {
-      using T = decltype(x);
-      return exponent == 0.0 ? T(0) : static_cast<T>(exponent) * std::pow(x, static_cast<T>(exponent - 1.0));
-    });
-    ctx.add_grad(0, grad * local);
-  });
+  return make_op(
+      "pow", std::move(out), {base},
+      [exponent](BackwardContext& ctx, const Tensor& grad) {
+        const Tensor& base = ctx.input(0);
+        if (ctx.create_graph()) {
+          ctx.add_grad(0, grad * (exponent == 0.0 ? zeros_like(base) : exponent * pow(base, exponent - 1.0)));
+          return;
+        }
+        Tensor local = unary_map("pow backward", base, [exponent](auto x) {
+          using T = decltype(x);
+          return exponent == 0.0 ? T(0) : static_cast<T>(exponent) * std::pow(x, static_cast<T>(exponent - 1.0));
+        });
+        ctx.add_grad(0, grad * local);
+      },
+      kSavesInputsOnly);
 }
 
 Tensor pow(const Tensor& base, const Tensor& exponent) {

@@ -67,7 +67,10 @@ Tensor sum(const Tensor& x) {
   });
   return make_op(
       "sum", std::move(out), {x},
-      [](BackwardContext& ctx, const Tensor& grad) { ctx.add_grad(0, expand(grad, dims_of(ctx.input_shape(0)))); },
+      [](BackwardContext& ctx, const Tensor& grad) {
+        const Shape& shape = ctx.input_shape(0);
+        ctx.add_grad(0, ctx.create_graph() ? expand(grad, dims_of(shape)) : kernels::broadcast_to(grad, shape));
+      },
       kSavesShapesOnly);
 }
 
@@ -79,7 +82,9 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim)
   return make_op(
       "sum", std::move(out), {x},
       [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {
-        ctx.add_grad(0, expand(reductions::with_kept_dims(grad, kept), dims_of(ctx.input_shape(0))));
+        const Shape& shape = ctx.input_shape(0);
+        ctx.add_grad(0, ctx.create_graph() ? expand(reductions::with_kept_dims(grad, kept), dims_of(shape))
+                                           : kernels::broadcast_to(kernels::view_of(grad, kept), shape));
       },
       kSavesShapesOnly);
 }
