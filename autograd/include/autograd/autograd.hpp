@@ -1,6 +1,11 @@
 #pragma once
 
-// Everything of the autograd core in one include.
+/// @file
+/// Everything of the autograd core in one include.
+
+/// @namespace ag
+/// The autograd core: tensors, ops, the engine that runs backward, gradient checks and graph inspection; the
+/// neural-network layer on top of it is ag::nn.
 
 #include <autograd/anomaly.hpp>
 #include <autograd/creation.hpp>

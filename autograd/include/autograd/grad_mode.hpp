@@ -19,20 +19,24 @@ class ScopedSwitch {
 };
 }  // namespace detail
 
-// Whether ops on this thread record a graph.
+/// Whether ops on this thread record a graph (on by default).
 inline bool is_grad_enabled() { return detail::grad_enabled; }
+/// Turns graph recording on this thread on or off until changed again; NoGradGuard and AutoGradMode do it for a
+/// scope.
 inline void set_grad_enabled(bool enabled) { detail::grad_enabled = enabled; }
 
-// Turns graph recording off on this thread for its scope, as torch::NoGradGuard.
+/// Turns graph recording off on this thread for its scope, as torch::NoGradGuard.
 class NoGradGuard : detail::ScopedSwitch {
  public:
+  /// Turns recording off until the guard goes out of scope, then restores the previous mode.
   NoGradGuard() : ScopedSwitch(detail::grad_enabled, false) {}
 };
 
-// Sets graph recording on this thread for its scope, as torch::AutoGradMode: AutoGradMode enable(true) records
-// again inside a NoGradGuard.
+/// Sets graph recording on this thread for its scope, as torch::AutoGradMode: AutoGradMode enable(true) records
+/// again inside a NoGradGuard.
 class AutoGradMode : detail::ScopedSwitch {
  public:
+  /// Sets recording to `enabled` until the guard goes out of scope, then restores the previous mode.
   explicit AutoGradMode(bool enabled) : ScopedSwitch(detail::grad_enabled, enabled) {}
 };
 

@@ -1,8 +1,9 @@
 #pragma once
 
-// Reading IDX files, the format of MNIST and Fashion-MNIST, gzip-compressed or plain. A file holds a 4-byte
-// magic number (two zero bytes, a type byte, a dimension count), one big-endian uint32 per dimension, and then
-// the values in row-major order: 0x00000803 is a stack of images of unsigned bytes, 0x00000801 a list of labels.
+/// @file
+/// Reading IDX files, the format of MNIST and Fashion-MNIST, gzip-compressed or plain. A file holds a 4-byte
+/// magic number (two zero bytes, a type byte, a dimension count), one big-endian uint32 per dimension, and then
+/// the values in row-major order: 0x00000803 is a stack of images of unsigned bytes, 0x00000801 a list of labels.
 
 #include <autograd/tensor.hpp>
 
@@ -11,16 +12,17 @@
 
 namespace ag::nn {
 
-// The largest payload read_idx accepts, so that a damaged header cannot make it allocate gigabytes.
+/// The largest payload read_idx accepts, so that a damaged header cannot make it allocate gigabytes.
 inline constexpr std::int64_t kMaxIdxBytes = std::int64_t{1} << 30;
 
-// The values of an IDX file of unsigned bytes (type 0x08) as a float32 tensor of the file's shape, unscaled:
-// pixels stay 0..255 and labels stay class indices. Throws ag::Error naming the file and the problem when it is
-// missing, not IDX, of another type, claims more than kMaxIdxBytes, or holds fewer or more values than its
-// header says.
+/// The values of an IDX file of unsigned bytes (type 0x08) as a float32 tensor of the file's shape, unscaled:
+/// pixels stay 0..255 and labels stay class indices. Throws ag::Error naming the file and the problem when it is
+/// missing, not IDX, of another type, claims more than kMaxIdxBytes, or holds fewer or more values than its
+/// header says.
 Tensor read_idx(const std::filesystem::path& path);
 
-// The same, also requiring `dims` dimensions, that is the magic number 0x000008<dims>.
+/// The same, also requiring `dims` dimensions, that is the magic number 0x000008<dims>; throws ag::Error naming the
+/// file if it has another number of dimensions.
 Tensor read_idx(const std::filesystem::path& path, int dims);
 
 }  // namespace ag::nn

@@ -1,7 +1,12 @@
 #pragma once
 
-// Everything of the nn layer in one include (modules, layers, losses, initialisers, data and optimisers),
-// together with the autograd core it builds on.
+/// @file
+/// Everything of the nn layer in one include (modules, layers, losses, initialisers, data and optimisers),
+/// together with the autograd core it builds on.
+
+/// @namespace ag::nn
+/// Neural networks on the autograd core, as torch::nn: modules and layers (Module, Linear, Sequential), losses,
+/// initialisers, datasets and their loader, and saving tensors and checkpoints. Optimisers are in ag::optim.
 
 #include <autograd/autograd.hpp>
 #include <nn/activation.hpp>

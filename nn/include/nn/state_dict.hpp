@@ -8,7 +8,7 @@
 
 namespace ag::nn {
 
-// Named tensors in a fixed order, as PyTorch's state_dict(): what modules and optimisers save and load.
+/// Named tensors in a fixed order, as PyTorch's state_dict(): what modules and optimisers save and load.
 using StateDict = std::vector<std::pair<std::string, Tensor>>;
 
 }  // namespace ag::nn

@@ -1,12 +1,18 @@
 #pragma once
 
+/// @file
+/// Copies and dtype conversions (src/ops/conversion.cpp).
+
 #include <autograd/tensor.hpp>
 
 namespace ag {
 
-// A copy with its own values; the gradient passes straight through.
+/// A copy with its own values, any dtype.
+/// Gradient: d/dx = g, passed straight through.
 Tensor clone(const Tensor& x);
-// The values in another dtype; the gradient is converted back.
+/// The values in another dtype; x itself when it already has that dtype. Float to integer truncates toward zero
+/// and float to bool tests for non-zero, as in PyTorch.
+/// Gradient: d/dx = g converted back to x's dtype; a conversion to int64 or bool carries no gradient.
 Tensor to_dtype(const Tensor& x, DType dtype);
 
 }  // namespace ag

@@ -1,6 +1,7 @@
 #pragma once
 
-// All elementwise ops: arithmetic, math, activations, clamping and comparisons.
+/// @file
+/// All elementwise ops: arithmetic, math, activations, clamping and comparisons.
 
 #include <autograd/ops/activation.hpp>
 #include <autograd/ops/arithmetic.hpp>
