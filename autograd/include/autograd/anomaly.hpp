@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Anomaly detection, as torch.autograd.detect_anomaly: while on, every recorded op checks its result in the
 /// forward pass and every gradient it sends back, and throws ag::Error at the first NaN or Inf, naming the op,
@@ -28,3 +32,5 @@ class DetectAnomalyGuard : detail::ScopedSwitch {
 };
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Everything of the autograd core in one include.
 
@@ -33,3 +37,5 @@
 #include <autograd/tensor_options.hpp>
 #include <autograd/threads.hpp>
 #include <autograd/value.hpp>
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -167,3 +171,5 @@ decltype(auto) dispatch_numeric(DType dtype, const char* op, F&& f) {
 }
 
 }  // namespace ag
+
+#pragma GCC visibility pop

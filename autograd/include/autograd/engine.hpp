@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/tensor.hpp>
 
 #include <optional>
@@ -43,3 +47,5 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
 std::vector<Tensor> local_gradients(const Tensor& output, const Tensor& grad_output);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -22,3 +26,5 @@ template <class... Args>
 }
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Printing tensors with fmt, in the spirit of PyTorch's repr:
 /// @code{.unparsed}
@@ -35,3 +39,5 @@ struct fmt::formatter<ag::Tensor> : fmt::formatter<std::string_view> {
   }
 };
 /// @endcond
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Recording differentiable ops: every built-in op and every user-defined one goes through make_op.
 
@@ -226,3 +230,5 @@ Tensor make_op(const char* name, Tensor output, std::initializer_list<std::refer
 }
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Derivatives of whole functions, as torch.autograd.functional: vector-Jacobian and Jacobian-vector products,
 /// Hessian-vector products, full Jacobians and Hessians. Each takes a function of some tensors that returns one
@@ -66,3 +70,5 @@ std::vector<std::vector<Tensor>> hessian(const Function& f, const std::vector<Te
 Tensor hessian(const UnaryFunction& f, const Tensor& input, const Options& options = {});
 
 }  // namespace ag::functional
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 namespace ag {
 
 namespace detail {
@@ -41,3 +45,5 @@ class AutoGradMode : detail::ScopedSwitch {
 };
 
 }  // namespace ag
+
+#pragma GCC visibility pop

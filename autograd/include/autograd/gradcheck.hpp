@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Checks the engine's gradients against central finite differences, as torch.autograd.gradcheck.
 
@@ -55,3 +59,5 @@ GradcheckReport gradgradcheck(const GradcheckFunction& f, const std::vector<Tens
                               const GradcheckOptions& options = {});
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Looking inside a graph: the chain rule spelled out path by path, a Graphviz drawing, and the memory it holds.
 
@@ -60,3 +64,5 @@ std::string to_dot(const Tensor& output);
 std::int64_t graph_bytes(const Tensor& output);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

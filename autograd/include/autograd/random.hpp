@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <cstdint>
 #include <random>
 
@@ -23,3 +27,5 @@ void fill_uniform(double* values, std::int64_t count, double low, double high);
 void fill_normal(double* values, std::int64_t count, double mean, double stddev);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

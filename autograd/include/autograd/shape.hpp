@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/error.hpp>
 
 #include <fmt/format.h>
@@ -109,3 +113,5 @@ struct fmt::formatter<ag::Shape> : fmt::formatter<std::string_view> {
   }
 };
 /// @endcond
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/detail/storage.hpp>
 #include <autograd/dtype.hpp>
 #include <autograd/error.hpp>
@@ -416,3 +420,5 @@ std::vector<T> Tensor::to_vector() const {
 }
 
 }  // namespace ag
+
+#pragma GCC visibility pop

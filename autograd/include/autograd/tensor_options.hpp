@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/detail/options_arg.hpp>
 #include <autograd/dtype.hpp>
 
@@ -32,3 +36,5 @@ inline TensorOptions dtype(DType dtype) { return TensorOptions(dtype); }
 inline TensorOptions requires_grad(bool requires_grad = true) { return TensorOptions().requires_grad(requires_grad); }
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 namespace ag {
 
 /// Sets how many threads the kernels may use, OpenBLAS's matrix products included. The library's own elementwise
@@ -9,3 +13,5 @@ void set_num_threads(int threads);
 int get_num_threads();
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// ag::Value: one number that records the ops made with it, as micrograd's Value, for graphs of many small scalar
 /// ops (a network built neuron by neuron, a loop over a few weights). A 0-d ag::Tensor can do the same, at about a
@@ -347,3 +351,5 @@ struct fmt::formatter<ag::Value> : fmt::formatter<std::string_view> {
   }
 };
 /// @endcond
+
+#pragma GCC visibility pop

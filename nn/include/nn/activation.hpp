@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Activation functions as modules, for use in Sequential.
 
@@ -65,3 +69,5 @@ class LogSoftmax : public UnaryModule {
 };
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

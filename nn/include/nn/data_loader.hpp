@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/detail/options_arg.hpp>
 #include <nn/dataset.hpp>
 
@@ -103,3 +107,5 @@ class DataLoader {
 };
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/tensor.hpp>
 
 #include <cstdint>
@@ -26,3 +30,5 @@ class TensorDataset {
 };
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017): 28x28 grey images of clothing in 10 classes, 60,000 for training
 /// and 10,000 for testing, as the IDX files of its distribution. MNIST's files have the same names and format.
@@ -26,3 +30,5 @@ enum class Split {
 TensorDataset load_fashion_mnist(const std::filesystem::path& dir, Split split);
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

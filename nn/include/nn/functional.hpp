@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 // Stateless forms of the layers and losses, as torch::nn::functional (namespace F = ag::nn::functional).
 
 #include <autograd/tensor.hpp>
@@ -51,3 +55,5 @@ Tensor hinge_loss(const Tensor& input, const Tensor& target, Reduction reduction
 
 }  // namespace functional
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Reading IDX files, the format of MNIST and Fashion-MNIST, gzip-compressed or plain. A file holds a 4-byte
 /// magic number (two zero bytes, a type byte, a dimension count), one big-endian uint32 per dimension, and then
@@ -26,3 +30,5 @@ Tensor read_idx(const std::filesystem::path& path);
 Tensor read_idx(const std::filesystem::path& path, int dims);
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

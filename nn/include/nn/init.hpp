@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 // Initialisers, as torch::nn::init, and the Init schemes that select them.
 
 #include <autograd/tensor.hpp>
@@ -57,3 +61,5 @@ Tensor xavier_normal_(Tensor tensor, double gain = 1.0);
 
 }  // namespace init
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

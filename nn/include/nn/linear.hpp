@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/detail/options_arg.hpp>
 #include <autograd/dtype.hpp>
 #include <nn/init.hpp>
@@ -64,3 +68,5 @@ class Linear : public UnaryModule {
 };
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Losses as modules, as torch::nn::MSELoss and friends: loss(input, target). See ag::nn::functional for the
 /// formulas, gradients, the shapes each one expects and its errors.
@@ -89,3 +93,5 @@ class HingeLoss : public Loss {
 };
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/tensor.hpp>
 #include <nn/state_dict.hpp>
 
@@ -132,3 +136,5 @@ struct fmt::formatter<M> : fmt::formatter<std::string_view> {
   }
 };
 /// @endcond
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Everything of the nn layer in one include (modules, layers, losses, initialisers, data and optimisers),
 /// together with the autograd core it builds on.
@@ -25,3 +29,5 @@
 #include <nn/sequential.hpp>
 #include <nn/serialize.hpp>
 #include <nn/state_dict.hpp>
+
+#pragma GCC visibility pop

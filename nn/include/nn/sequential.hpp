@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <nn/module.hpp>
 
 #include <concepts>
@@ -40,3 +44,5 @@ class Sequential : public UnaryModule {
 };
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Saving and loading named tensors, and checkpoints of a module with its optimiser.
 ///
@@ -69,3 +73,5 @@ void save_checkpoint(const std::filesystem::path& path, const Module& module,
 StateDict load_checkpoint(const std::filesystem::path& path, Module& module, optim::Optimizer* optimizer = nullptr);
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

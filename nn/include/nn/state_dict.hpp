@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/tensor.hpp>
 
 #include <string>
@@ -12,3 +16,5 @@ namespace ag::nn {
 using StateDict = std::vector<std::pair<std::string, Tensor>>;
 
 }  // namespace ag::nn
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <utility>
 
 // One setting of an options class, as LibTorch's TORCH_ARG: a getter, and a setter that returns a changed copy,
@@ -22,3 +26,5 @@
                                                      \
  private:                                            \
   T name##_
+
+#pragma GCC visibility pop

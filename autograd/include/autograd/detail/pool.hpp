@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <cstddef>
 
 namespace ag::detail {
@@ -11,3 +15,5 @@ void* pool_allocate(std::size_t bytes);
 void pool_free(void* block, std::size_t bytes) noexcept;
 
 }  // namespace ag::detail
+
+#pragma GCC visibility pop

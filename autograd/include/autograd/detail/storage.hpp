@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <cstddef>
 #include <cstdint>
 
@@ -27,3 +31,5 @@ struct Storage {
 };
 
 }  // namespace ag::detail
+
+#pragma GCC visibility pop

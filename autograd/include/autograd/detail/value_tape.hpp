@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 // The per-thread tape behind ag::Value (autograd/value.hpp), inline so that an op costs no call: op results are
 // bump-allocated in chunks, in creation order, so that backward() can walk them newest first. Chunks are aligned to
 // their size, so a node finds its chunk by masking its address. The rest lives in autograd/src/value/.
@@ -99,3 +103,5 @@ inline ValueNode* new_result(const char* op, double data) {
 }
 
 }  // namespace ag::detail
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Activation functions (src/ops/activation.cpp); floating point only. In the gradients, g is the incoming gradient
 /// and y the op's output.
@@ -37,3 +41,5 @@ Tensor gelu(const Tensor& x, std::string_view approximate = "none");
 Tensor silu(const Tensor& x);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Arithmetic (src/ops/arithmetic.cpp). Binary ops broadcast as NumPy does and promote mixed dtypes as PyTorch
 /// (bool < int64 < floating point; float32 with float64 is refused); gradients are summed back to each input's
@@ -147,3 +151,5 @@ Tensor& operator/=(Tensor& a, N b) {
 ///@}
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Clamping and elementwise extremes (src/ops/clamp.cpp); float32, float64 and int64. In the gradients, g is the
 /// incoming gradient.
@@ -54,3 +58,5 @@ Tensor minimum(N a, const Tensor& b) {
 }
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Comparisons and selection by a mask (src/ops/comparison.cpp). Comparisons take any dtypes (promoted as in
 /// arithmetic.hpp), return bool tensors and carry no gradient.
@@ -123,3 +127,5 @@ Tensor where(const Tensor& condition, N a, const Tensor& b) {
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Copies and dtype conversions (src/ops/conversion.cpp).
 
@@ -16,3 +20,5 @@ Tensor clone(const Tensor& x);
 Tensor to_dtype(const Tensor& x, DType dtype);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

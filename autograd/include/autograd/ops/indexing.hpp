@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Indexing (src/ops/indexing.cpp): picking elements, rows and slices, and the scatters that are their gradients.
 /// Index tensors are int64, as in PyTorch; negative dims count from the end; index values must lie in [0, size) (no
@@ -60,3 +64,5 @@ Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const T
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<std::int64_t> padding_idx = std::nullopt);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

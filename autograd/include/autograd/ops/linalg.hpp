@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Products on OpenBLAS (src/ops/linalg.cpp); floating point only, both operands of one dtype. In the gradients, g
 /// is the incoming gradient.
@@ -30,3 +34,5 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
 
 }  // namespace ag
+
+#pragma GCC visibility pop

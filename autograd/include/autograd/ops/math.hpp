@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Elementwise math (src/ops/math.cpp); floating point only, except abs (int64 too). In the gradients, g is the
 /// incoming gradient.
@@ -38,3 +42,5 @@ Tensor expm1(const Tensor& x);
 Tensor erf(const Tensor& x);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Largest and smallest elements (src/ops/max_min.cpp), any dtype. NaN wins, as in PyTorch. Reducing over an empty
 /// dimension throws, naming the op and the shape: there is no maximum of nothing. In the gradients, g is the
@@ -61,3 +65,5 @@ Tensor argmin(const Tensor& x);
 Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim = false);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

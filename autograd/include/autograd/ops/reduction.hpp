@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Sums and means (src/ops/reduction.cpp): over all elements, or along `dims` (negative dims count from the end)
 /// with optional keepdim. Integer and bool tensors sum to int64, as in PyTorch; mean needs floating point. In the
@@ -51,3 +55,5 @@ Tensor cumsum(const Tensor& x, std::int64_t dim);
 Tensor sum_to_shape(const Tensor& x, const Shape& shape);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

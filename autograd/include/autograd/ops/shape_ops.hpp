@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Ops that rearrange elements without computing new values (src/ops/shape_ops.cpp); any dtype. Each gradient
 /// rearranges the incoming gradient g back. Negative dims count from the end.
@@ -60,3 +64,5 @@ inline Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim = 0) { re
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Softmax and log-softmax along one dimension (src/ops/softmax.cpp); floating point only. In the gradients, g is
 /// the incoming gradient, y the op's output and Σ sums along `dim`.
@@ -20,3 +24,5 @@ Tensor softmax(const Tensor& x, std::int64_t dim);
 Tensor log_softmax(const Tensor& x, std::int64_t dim);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 /// @file
 /// Statistics over all elements or along `dims` (src/ops/statistics.cpp); floating point only. An empty `dims`
 /// means all dimensions, as in PyTorch. Composites of sum, mean, pow, exp, log and amax, whose gradients need
@@ -36,3 +40,5 @@ Tensor norm(const Tensor& x, double p = 2.0, const std::vector<std::int64_t>& di
 Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
 
 }  // namespace ag
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/tensor.hpp>
 #include <nn/state_dict.hpp>
 
@@ -162,3 +166,5 @@ class OptimizerWithOptions : public Optimizer {
 };
 
 }  // namespace ag::optim
+
+#pragma GCC visibility pop

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <autograd/detail/public_api.hpp>
+
+#pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
+
 #include <autograd/detail/options_arg.hpp>
 #include <nn/optim/optimizer.hpp>
 
@@ -67,3 +71,5 @@ class SGD : public OptimizerWithOptions<SGDOptions> {
 };
 
 }  // namespace ag::optim
+
+#pragma GCC visibility pop
