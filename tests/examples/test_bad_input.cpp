@@ -1,5 +1,5 @@
-// The README's table of bad input: every row is run here and must give exactly the error the README shows, and
-// every case here must have its row. In the README's messages, <placeholders> stand for the parts that vary
+// The table of bad input in docs/troubleshooting.md: every row is run here and must give exactly the error the table
+// shows, and every case here must have its row. In the table's messages, <placeholders> stand for the parts that vary
 // (file paths, checksums, sizes).
 
 #include <nn/nn.hpp>
@@ -68,7 +68,7 @@ Trigger example(const std::string& program, const std::string& flags) {
   };
 }
 
-// Keyed by the README row's first column.
+// Keyed by the table row's first column.
 const std::map<std::string, Trigger>& triggers() {
   static const std::map<std::string, Trigger> table = {
       // Files.
@@ -238,14 +238,14 @@ struct Row {
   std::string error;
 };
 
-// The rows of the README's bad-input table: "| input | `error` |".
-std::vector<Row> readme_rows() {
-  std::ifstream readme(fs::path(AG_TESTS_DIR).parent_path() / "README.md");
-  REQUIRE(readme);
+// The rows of the bad-input table of docs/troubleshooting.md: "| input | `error` |".
+std::vector<Row> table_rows() {
+  std::ifstream guide(fs::path(AG_TESTS_DIR).parent_path() / "docs" / "troubleshooting.md");
+  REQUIRE(guide);
   const std::regex row(R"(^\| ([^|]+?) +\| `(.+)` +\|$)");
   std::vector<Row> rows;
   bool in_section = false;
-  for (std::string line; std::getline(readme, line);) {
+  for (std::string line; std::getline(guide, line);) {
     if (line.starts_with("## ")) in_section = line == "## Bad input and the errors it gets";
     std::smatch match;
     if (in_section && std::regex_match(line, match, row)) rows.push_back({match[1], match[2]});
@@ -253,7 +253,7 @@ std::vector<Row> readme_rows() {
   return rows;
 }
 
-// The README's message as a regular expression: literal text, and any <placeholder> matching one or more characters.
+// The table's message as a regular expression: literal text, and any <placeholder> matching one or more characters.
 std::regex pattern_of(const std::string& message) {
   static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
   static const std::regex placeholder("<[^<>]+>");
@@ -263,11 +263,11 @@ std::regex pattern_of(const std::string& message) {
 
 }  // namespace
 
-TEST_CASE("every row of the README's bad-input table gives exactly its error", "[readme][bad_input]") {
-  const std::vector<Row> rows = readme_rows();
+TEST_CASE("every row of the troubleshooting guide's bad-input table gives exactly its error", "[docs][bad_input]") {
+  const std::vector<Row> rows = table_rows();
   REQUIRE(rows.size() == triggers().size());
   for (const Row& row : rows) {
-    INFO("README row: " << row.input);
+    INFO("table row: " << row.input);
     const auto trigger = triggers().find(row.input);
     REQUIRE(trigger != triggers().end());
     test_support::TempDir dir;
