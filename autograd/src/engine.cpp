@@ -41,7 +41,8 @@ void add_into(Tensor& sum, Tensor grad) {
 }
 
 // One backward pass: orders the graph, then runs each node's backward from the outputs towards the leaves.
-struct [[gnu::visibility("hidden")]] GraphTask {  // engine-internal, though function.hpp names it
+// Engine-internal, though function.hpp names it: hidden, so that the shared library does not export it.
+struct __attribute__((visibility("hidden"))) GraphTask {
   bool retain_graph = false;
   bool create_graph = false;                                 // record the backward functions' ops
   bool accumulate_into_leaves = true;                        // false for ag::grad, which leaves grad() alone
@@ -56,12 +57,12 @@ struct [[gnu::visibility("hidden")]] GraphTask {  // engine-internal, though fun
   GraphTask& operator=(const GraphTask&) = delete;
 
   void run(std::span<const Tensor> outputs, std::span<Tensor> output_grads);
-  void run_node(TensorImpl * output, const Tensor& grad);  // only the op that produced `output`
-  void accumulate(TensorImpl * target, Tensor grad);
+  void run_node(TensorImpl* output, const Tensor& grad);  // only the op that produced `output`
+  void accumulate(TensorImpl* target, Tensor grad);
 
  private:
   void sort(std::span<const Tensor> outputs);
-  bool claim(Node & node);
+  bool claim(Node& node);
   [[noreturn]] void fail_claimed(const Node& node, std::uint64_t holder) const;
   void release_claims() noexcept;
   void propagate();
