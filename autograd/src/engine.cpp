@@ -41,8 +41,8 @@ void add_into(Tensor& sum, Tensor grad) {
 }
 
 // One backward pass: orders the graph, then runs each node's backward from the outputs towards the leaves.
-// Engine-internal, though function.hpp names it: hidden, so that the shared library does not export it.
-struct __attribute__((visibility("hidden"))) GraphTask {
+// Hidden (function.hpp declares it so), though BackwardContext names it: the shared library does not export it.
+struct GraphTask {
   bool retain_graph = false;
   bool create_graph = false;                                 // record the backward functions' ops
   bool accumulate_into_leaves = true;                        // false for ag::grad, which leaves grad() alone

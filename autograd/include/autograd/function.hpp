@@ -25,7 +25,7 @@
 namespace ag {
 
 namespace detail {
-struct GraphTask;
+struct __attribute__((visibility("hidden"))) GraphTask;  // the engine's own: not exported
 }
 
 /// Which values an op's backward reads besides the incoming gradient: by default every input's and the output's. An
