@@ -126,11 +126,14 @@ Tensor pow(const Tensor& base, double exponent) {
           ctx.add_grad(0, grad * (exponent == 0.0 ? zeros_like(base) : exponent * pow(base, exponent - 1.0)));
           return;
         }
-        Tensor local = unary_map("pow backward", base, [exponent](auto x) {
-          using T = decltype(x);
-          return exponent == 0.0 ? T(0) : static_cast<T>(exponent) * std::pow(x, static_cast<T>(exponent - 1.0));
-        });
-        ctx.add_grad(0, grad * local);
+        // grad · exponent · base^(exponent - 1) in one pass; base^1 is base itself, which spares the square (a
+        // loss's most common power) a call to pow.
+        ctx.add_grad(0, binary_map("pow backward", grad, base, [exponent](auto g, auto x) {
+                       using T = decltype(x);
+                       if (exponent == 0.0) return g * T(0);
+                       const T power = exponent == 2.0 ? x : std::pow(x, static_cast<T>(exponent - 1.0));
+                       return g * (static_cast<T>(exponent) * power);
+                     }));
       },
       kSavesInputsOnly);
 }

@@ -95,7 +95,24 @@ Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim
   reductions::check_floating("mean", x);
   const Reduced r = reduced_dims("mean", x, dims, keepdim);
   reductions::check_groups_nonempty("mean", x, r, "mean");
-  return sum(x, dims, keepdim) / static_cast<double>(r.group_size);
+  // One op, not a sum and a division: a loss's mean is on the path of every training step. The sum is divided by
+  // the count in the tensor's dtype, as sum(x) / count would, so both give the same bits.
+  const auto divide = [](const Tensor& t, std::int64_t count) {
+    return kernels::unary_map("mean", t, [count]<class T>(T v) { return v / static_cast<T>(count); });
+  };
+  Tensor out = divide(kernels::sum_to(x, r.kept), r.group_size);
+  out.impl()->shape = r.result;
+  return make_op(
+      "mean", std::move(out), {x},
+      [kept = r.kept, count = r.group_size, divide](BackwardContext& ctx, const Tensor& grad) {
+        const Shape& shape = ctx.input_shape(0);
+        if (ctx.create_graph()) {
+          ctx.add_grad(0, expand(reductions::with_kept_dims(grad / static_cast<double>(count), kept), dims_of(shape)));
+        } else {
+          ctx.add_grad(0, kernels::broadcast_to(kernels::view_of(divide(grad, count), kept), shape));
+        }
+      },
+      kSavesShapesOnly);
 }
 
 Tensor cumsum(const Tensor& x, std::int64_t dim) {
