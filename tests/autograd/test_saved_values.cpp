@@ -82,3 +82,22 @@ TEST_CASE("a custom op whose backward reads a value it did not ask for is refuse
   ag::sum(careless(x, ag::kSavesInputsOnly)).backward();
   CHECK_THAT(x.grad(), HasValues({2.0, 2.0}));
 }
+
+TEST_CASE("index ops keep their index tensor, not the values they select from", "[engine][memory]") {
+  const ag::Tensor weight = ag::randn({100, 10}, ag::kFloat64).requires_grad_();
+  const ag::Tensor ids = ag::tensor({3, 7, 3}, ag::kInt64);
+  // weight * 2 (8000 bytes) is read by nobody: the backwards read only the index tensors, leaves that graph_bytes
+  // does not count, and shapes. What is left is each sum's own result.
+  const ag::Tensor looked_up = ag::sum(ag::embedding(ids, weight * 2.0));
+  CHECK(ag::graph_bytes(looked_up) == 8);
+  const ag::Tensor selected = ag::sum(ag::index_select(weight * 2.0, 0, ids));
+  CHECK(ag::graph_bytes(selected) == 8);
+  const ag::Tensor gathered = ag::sum(ag::gather(weight * 2.0, 1, ag::zeros({100, 1}, ag::kInt64)));
+  CHECK(ag::graph_bytes(gathered) == 8);
+  const ag::Tensor sliced = ag::sum((weight * 2.0).slice(0, 10, 20)) + ag::sum((weight * 3.0)[5]);
+  CHECK(ag::graph_bytes(sliced) == 8);  // the two sums are read by nobody either: add reads shapes
+  looked_up.backward();
+  CHECK_THAT(weight.grad()[3].narrow(0, 0, 2), HasValues({4.0, 4.0}));
+  CHECK_THAT(weight.grad()[7].narrow(0, 0, 2), HasValues({2.0, 2.0}));
+  CHECK_THAT(weight.grad()[0].narrow(0, 0, 2), HasValues({0.0, 0.0}));
+}

@@ -15,6 +15,10 @@ namespace ag {
 
 namespace {
 
+// The backwards of the ops that select by an index tensor read that tensor (input 1) and shapes only: the values
+// selected from, scattered into or looked up (an embedding's weight) are not kept for them.
+constexpr SavedValues kSavesIndexOnly{.inputs = 0b10, .output = false};
+
 // A 0-d tensor indexes as a 1-D tensor of one element, as in PyTorch.
 std::int64_t size_along(const Shape& shape, int dim) { return shape.size() == 0 ? 1 : shape[dim]; }
 
@@ -180,7 +184,8 @@ Tensor index(const Tensor& x, std::int64_t i) {
   return make_op("index", kernels::view_of(x, shape, row * shape.numel()), {x},
                  [row](BackwardContext& ctx, const Tensor& grad) {
                    ctx.add_grad(0, slice_backward(unsqueeze(grad, 0), ctx.input_shape(0), 0, row, 1));
-                 });
+                 },
+                 kSavesShapesOnly);
 }
 
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step) {
@@ -208,9 +213,12 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
       });
     });
   }
-  return make_op("slice", std::move(out), {x}, [d, first, step](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, slice_backward(grad, ctx.input_shape(0), d, first, step));
-  });
+  return make_op(
+      "slice", std::move(out), {x},
+      [d, first, step](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, slice_backward(grad, ctx.input_shape(0), d, first, step));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length) {
@@ -247,9 +255,12 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
                                po[at] = px[from + i * walk.stride];
                              });
   });
-  return make_op("gather", std::move(out), {x, index}, [d](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, scatter_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
-  });
+  return make_op(
+      "gather", std::move(out), {x, index},
+      [d](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, scatter_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
+      },
+      kSavesIndexOnly);
 }
 
 Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source) {
@@ -277,10 +288,13 @@ Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const
                                ++at;
                              });
   });
-  return make_op("scatter_add", std::move(out), {x, index, source}, [d](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, grad);
-    if (ctx.needs_grad(2)) ctx.add_grad(2, pad_to(gather(grad, d, ctx.input(1)), ctx.input_shape(2)));
-  });
+  return make_op(
+      "scatter_add", std::move(out), {x, index, source},
+      [d](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, grad);
+        if (ctx.needs_grad(2)) ctx.add_grad(2, pad_to(gather(grad, d, ctx.input(1)), ctx.input_shape(2)));
+      },
+      kSavesIndexOnly);
 }
 
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
@@ -290,7 +304,8 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   return make_op("index_select", select_entries(x, d, indices, index.numel()), {x, index},
                  [d](BackwardContext& ctx, const Tensor& grad) {
                    ctx.add_grad(0, index_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
-                 });
+                 },
+                 kSavesIndexOnly);
 }
 
 Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source, double alpha) {
@@ -317,12 +332,15 @@ Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const T
         po[whole + i] = static_cast<T>(po[whole + i] + factor * ps[part + i]);
     });
   });
-  return make_op("index_add", std::move(out), {x, index, source}, [d, alpha](BackwardContext& ctx, const Tensor& grad) {
-    ctx.add_grad(0, grad);
-    if (!ctx.needs_grad(2)) return;
-    const Tensor picked = index_select(grad, d, ctx.input(1));
-    ctx.add_grad(2, alpha == 1.0 ? picked : picked * alpha);
-  });
+  return make_op(
+      "index_add", std::move(out), {x, index, source},
+      [d, alpha](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, grad);
+        if (!ctx.needs_grad(2)) return;
+        const Tensor picked = index_select(grad, d, ctx.input(1));
+        ctx.add_grad(2, alpha == 1.0 ? picked : picked * alpha);
+      },
+      kSavesIndexOnly);
 }
 
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<std::int64_t> padding_idx) {
@@ -339,14 +357,17 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<std:
   shape.push_back(weight.shape()[1]);
   Tensor out = kernels::view_of(select_entries(weight, 0, picked, indices.numel()), shape);
   const Tensor flat = kernels::view_of(indices, {indices.numel()});
-  return make_op("embedding", std::move(out), {weight, flat}, [padding](BackwardContext& ctx, const Tensor& grad) {
-    const Shape& weight_shape = ctx.input_shape(0);
-    const Tensor& flat = ctx.input(1);
-    Tensor rows = reshape(grad, {flat.numel(), weight_shape[1]});
-    // The padding row is a fixed vector (often zeros): no gradient reaches it.
-    if (padding >= 0) rows = masked_fill(rows, unsqueeze(flat == padding, 1), 0.0);
-    ctx.add_grad(0, index_add(zeros(weight_shape, grad.dtype()), 0, flat, rows));
-  });
+  return make_op(
+      "embedding", std::move(out), {weight, flat},
+      [padding](BackwardContext& ctx, const Tensor& grad) {
+        const Shape& weight_shape = ctx.input_shape(0);
+        const Tensor& flat = ctx.input(1);
+        Tensor rows = reshape(grad, {flat.numel(), weight_shape[1]});
+        // The padding row is a fixed vector (often zeros): no gradient reaches it.
+        if (padding >= 0) rows = masked_fill(rows, unsqueeze(flat == padding, 1), 0.0);
+        ctx.add_grad(0, index_add(zeros(weight_shape, grad.dtype()), 0, flat, rows));
+      },
+      kSavesIndexOnly);
 }
 
 Tensor Tensor::operator[](std::int64_t i) const { return ag::index(*this, i); }
