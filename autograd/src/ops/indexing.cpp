@@ -181,11 +181,12 @@ Tensor index(const Tensor& x, std::int64_t i) {
   const std::int64_t row = i < 0 ? i + rows : i;
   Shape shape = x.shape();
   shape.erase(0);
-  return make_op("index", kernels::view_of(x, shape, row * shape.numel()), {x},
-                 [row](BackwardContext& ctx, const Tensor& grad) {
-                   ctx.add_grad(0, slice_backward(unsqueeze(grad, 0), ctx.input_shape(0), 0, row, 1));
-                 },
-                 kSavesShapesOnly);
+  return make_op(
+      "index", kernels::view_of(x, shape, row * shape.numel()), {x},
+      [row](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, slice_backward(unsqueeze(grad, 0), ctx.input_shape(0), 0, row, 1));
+      },
+      kSavesShapesOnly);
 }
 
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step) {
@@ -301,11 +302,12 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   check_index_vector("index_select", x, index);
   const int d = normalize_dim(dim, x.dim(), "index_select");
   const std::int64_t* indices = checked_indices("index_select", index, d, "input", x.shape());
-  return make_op("index_select", select_entries(x, d, indices, index.numel()), {x, index},
-                 [d](BackwardContext& ctx, const Tensor& grad) {
-                   ctx.add_grad(0, index_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
-                 },
-                 kSavesIndexOnly);
+  return make_op(
+      "index_select", select_entries(x, d, indices, index.numel()), {x, index},
+      [d](BackwardContext& ctx, const Tensor& grad) {
+        ctx.add_grad(0, index_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
+      },
+      kSavesIndexOnly);
 }
 
 Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source, double alpha) {
