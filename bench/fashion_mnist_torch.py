@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """PyTorch's side of bench/fashion_mnist_ours.cpp: the same MLP 784-256-128-10 (ReLU, cross-entropy on logits,
-SGD with momentum 0.9), one thread, random float32 batches, and the same RESULT line.
+SGD with momentum 0.9), on --threads threads (torch.set_num_threads, default 1), random float32 batches, and the same
+RESULT line, naming the CPU capability PyTorch runs its kernels on and the BLAS library it loaded.
 
-Run with /usr/bin/python3 (Debian's python3-torch); flags: --batch N, --steps N, --repetitions N, --quick.
+Run with /usr/bin/python3 (Debian's python3-torch); flags: --batch N, --steps N, --repetitions N, --threads N, --quick.
 """
 
 import argparse
+import ctypes
+import os
+import re
 import resource
 import time
 
@@ -14,17 +18,32 @@ import torch
 FEATURES, CLASSES, BATCHES_IN_POOL = 784, 10, 4
 
 
+def kernels():
+    """PyTorch's CPU capability (its own kernels) and the BLAS its float32 matrix products call (BLAS_INFO=generic:
+    the system's libblas.so.3, which Debian's alternatives point at OpenBLAS), with the core type OpenBLAS picked."""
+    capability = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
+    with open("/proc/self/maps") as maps:
+        blas = {line.split()[-1] for line in maps if "libblas.so" in line}
+    blas_name = "+".join(sorted(os.path.basename(os.path.dirname(path)) for path in blas)) or "no-libblas"
+    if "openblas" in blas_name:
+        core = ctypes.CDLL("libopenblas.so.0").openblas_get_corename
+        core.restype = ctypes.c_char_p
+        blas_name = f"openblas-{core().decode()}"
+    return f"{capability.group(1) if capability else 'unknown'}+{blas_name}"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int)
     parser.add_argument("--repetitions", type=int)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     steps = args.steps or (2 if args.quick else 16384 // args.batch)
     repetitions = args.repetitions or (1 if args.quick else 5)
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     batches = [(torch.rand(args.batch, FEATURES), torch.randint(CLASSES, (args.batch,)))
                for _ in range(BATCHES_IN_POOL)]
@@ -46,9 +65,10 @@ def main():
 
     step_seconds = best / steps
     flops = 6.0 * args.batch * (784 * 256 + 256 * 128 + 128 * 10)
-    print(f"RESULT benchmark=fashion-mnist-b{args.batch} side=pytorch value={args.batch / step_seconds:.6g} "
+    print(f"RESULT benchmark=fashion-mnist-b{args.batch}-t{args.threads} side=pytorch value={args.batch / step_seconds:.6g} "
           f"unit=samples/s maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} "
-          f"gflops={flops / step_seconds * 1e-9:.6g} torch={torch.__version__}", flush=True)
+          f"gflops={flops / step_seconds * 1e-9:.6g} torch={torch.__version__} threads={torch.get_num_threads()} "
+          f"kernel={kernels()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 //   promoted                   calls a binary op again on its inputs converted to their common dtype
 //   for_each_line              visits the 1-D lines of a tensor along one dimension (softmax, cumsum, reductions)
 //   sum_to / broadcast_to      the two directions of broadcasting
-//   gemm                       a row-major matrix product on the BLAS
+//   gemm                       a row-major matrix product, on the kernel that is fastest for its size
 // All tensors are contiguous, so a kernel reads data<T>() as a flat row-major array.
 
 #include <autograd/creation.hpp>
@@ -179,10 +179,26 @@ Tensor sum_to(const Tensor& source, const Shape& shape);
 // Copies `source` broadcast to `shape`.
 Tensor broadcast_to(const Tensor& source, const Shape& shape);
 
-// c = alpha · op(a) · op(b) + beta · c for row-major a [m, k], b [k, n], c [m, n], where op transposes when asked;
-// the BLAS reads a transposed operand in place. T is float or double.
+// c = op(a) · op(b) + beta · c for row-major a [m, k], b [k, n], c [m, n], where op transposes when asked (the
+// kernels read a transposed operand in place); with beta = 0, c is only written. T is float or double. Where it runs
+// (measured on the shapes ag runs, see docs/performance.md):
+//   m·n·k <= kLoopProduct          a plain loop: a library call costs more than the product;
+//   float, m·n·k <= kBlasProduct   OpenBLAS, whose small-product path has the least overhead;
+//   float, larger                  oneDNN's dnnl_sgemm, which picks its kernels from the CPU's features at run time
+//                                  (OpenBLAS 0.3.21 runs unknown CPUs on its SSE3 kernels, 4-5x slower);
+//   double, larger                 OpenBLAS.
 template <class T>
 void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b,
           T* c, T beta = T(0));
+
+inline constexpr std::int64_t kLoopProduct = 128;
+inline constexpr std::int64_t kBlasProduct = 16384;
+
+// The thread count ag::set_num_threads asked for, for the oneDNN calls of every thread.
+void set_dnnl_threads(int threads);
+// Gives the calling thread's OpenMP runtime (on which oneDNN runs) the thread count ag::set_num_threads asked for:
+// OpenMP keeps that count per thread, so every thread calls this before calling oneDNN (cheap: one comparison when
+// nothing changed).
+void apply_dnnl_threads();
 
 }  // namespace ag::kernels

@@ -7,6 +7,8 @@
 
 #include "../kernels.hpp"
 
+#include <algorithm>
+
 namespace ag {
 
 namespace {
@@ -140,14 +142,19 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   const Product p{1, rows.numel(), weight.shape()[1], weight.shape()[0]};
   Shape out_shape = input.shape();
   out_shape[out_shape.size() - 1] = p.n;
-  Tensor out = batched_gemm(input, false, weight, true, out_shape, 1, p.m, p.n, p.k);
+  Tensor out;
   if (bias.defined()) {
+    // The product adds itself to the bias (beta = 1): out starts as the bias on every row, which saves a pass over
+    // the output.
+    out = empty(out_shape, input.dtype());
     dispatch_floating(out.dtype(), "linear", [&]<class T>(T) {
       T* po = out.mutable_data<T>();
       const T* pb = bias.data<T>();
-      for (std::int64_t row = 0; row < p.m; ++row)
-        for (std::int64_t j = 0; j < p.n; ++j) po[row * p.n + j] += pb[j];
+      for (std::int64_t row = 0; row < p.m; ++row) std::copy_n(pb, p.n, po + row * p.n);
+      kernels::gemm(false, true, p.m, p.n, p.k, input.data<T>(), weight.data<T>(), po, T(1));
     });
+  } else {
+    out = batched_gemm(input, false, weight, true, out_shape, 1, p.m, p.n, p.k);
   }
   auto backward = [p](BackwardContext& ctx, const Tensor& grad) {
     const Tensor& input = ctx.input(0);
