@@ -135,6 +135,12 @@ Module& Module::to(DType dtype) {
   return *this;
 }
 
+Module& Module::apply(const std::function<void(Module&)>& fn) {
+  for (const auto& [_, child] : children_) child->apply(fn);
+  fn(*this);
+  return *this;
+}
+
 void Module::zero_grad() {
   for (Tensor& parameter : parameters()) parameter.zero_grad();
 }

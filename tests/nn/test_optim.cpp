@@ -177,12 +177,18 @@ TEST_CASE("optimiser steps after backward pass the version check; a step between
 
 TEST_CASE("optimisers refuse bad settings and parameter lists", "[nn][optim][errors]") {
   auto p = ag::ones({1}, ag::requires_grad());
-  CHECK_THROWS_WITH(ag::optim::SGD({}, ag::optim::SGDOptions(0.1)), Contains("empty parameter list"));
+  CHECK_THROWS_WITH(ag::optim::SGD(std::vector<ag::Tensor>{}, ag::optim::SGDOptions(0.1)),
+                    Contains("SGD: got an empty parameter list"));
   CHECK_THROWS_WITH(ag::optim::SGD({p * 2.0}, ag::optim::SGDOptions(0.1)), Contains("leaf") && Contains("mul"));
   CHECK_THROWS_WITH(ag::optim::SGD({p}, ag::optim::SGDOptions(-0.1)), Contains("learning rate"));
   CHECK_THROWS_WITH(ag::optim::SGD({p}, ag::optim::SGDOptions(0.1).nesterov(true)),
                     Contains("nesterov") && Contains("momentum"));
-  CHECK_THROWS_WITH(ag::optim::Adam({p}, ag::optim::AdamOptions().betas(0.9, 1.0)), Contains("betas"));
+  CHECK_THROWS_WITH(ag::optim::Adam({p}, ag::optim::AdamOptions().betas(0.9, 1.0)),
+                    Contains("Adam: betas must lie in [0, 1), got (0.9, 1)"));
+  CHECK_THROWS_WITH(ag::optim::Adam({p}, ag::optim::AdamOptions().betas(-0.5, 0.9)),
+                    Contains("Adam: betas must lie in [0, 1), got (-0.5, 0.9)"));
+  CHECK_THROWS_WITH(ag::optim::Adam({p}, ag::optim::AdamOptions(-1e-3)),
+                    Contains("Adam: the learning rate must be non-negative, got -0.001"));
 }
 
 TEST_CASE("an optimiser's state is read by parameter and name", "[nn][optim][errors]") {
@@ -249,4 +255,159 @@ TEST_CASE("a new optimiser is its options, its state's names and its update rule
   CHECK(restored.state(0, "last_sign").to_vector() == std::vector<double>{1.0, -1.0, 0.0});
   CHECK_THROWS_WITH(restored.set_learning_rate(0.0), Contains("SignDescent: lr must be positive"));
   CHECK(restored.learning_rate() == 0.5);
+}
+
+namespace {
+
+// p and q, two parameters of two float64 values, with gradient [1, 1] each after one backward.
+struct TwoParameters {
+  ag::Tensor p = ag::tensor({1.0, 2.0}, ag::dtype(ag::kFloat64).requires_grad(true));
+  ag::Tensor q = ag::tensor({3.0, 4.0}, ag::dtype(ag::kFloat64).requires_grad(true));
+  void backward() const { (p.sum() + q.sum()).backward(); }
+};
+
+}  // namespace
+
+TEST_CASE("parameter groups step with their own learning rates", "[nn][optim][groups]") {
+  TwoParameters t;
+  using ag::optim::SGD, ag::optim::SGDOptions;
+  SGD sgd({{{t.p}}, {{t.q}, SGDOptions(0.5)}}, SGDOptions(0.1));
+  CHECK(sgd.param_group_count() == 2);
+  CHECK(sgd.learning_rates() == std::vector<double>{0.1, 0.5});
+  CHECK(sgd.learning_rate(1) == 0.5);
+  CHECK(sgd.options(1).lr() == 0.5);
+  CHECK(sgd.defaults().lr() == 0.1);
+  CHECK(sgd.parameters().size() == 2);
+  CHECK(sgd.group_parameters(1).at(0).is_same(t.q));
+  t.backward();
+  sgd.step();
+  CHECK(t.p.to_vector() == std::vector<double>{0.9, 1.9});
+  CHECK(t.q.to_vector() == std::vector<double>{2.5, 3.5});
+
+  sgd.set_learning_rates({1.0, 2.0});
+  sgd.step();
+  CHECK(t.p.at({0}) == Approx(-0.1));
+  CHECK(t.p.at({1}) == Approx(0.9));
+  CHECK(t.q.to_vector() == std::vector<double>{0.5, 1.5});
+  sgd.set_learning_rate(0.25);  // every group
+  CHECK(sgd.learning_rates() == std::vector<double>{0.25, 0.25});
+
+  CHECK_THROWS_WITH(sgd.set_learning_rates({0.1, -0.1}),
+                    Contains("SGD: group 1: the learning rate must be non-negative, got -0.1"));
+  CHECK_THROWS_WITH(sgd.set_learning_rates({0.1}), Contains("SGD: got 1 learning rates for 2 parameter groups"));
+  CHECK(sgd.learning_rates() == std::vector<double>{0.25, 0.25});
+  CHECK_THROWS_WITH(sgd.learning_rate(2), Contains("SGD: there is no parameter group 2 (this SGD has 2)"));
+  CHECK_THROWS_WITH(sgd.options(5), Contains("SGD: there is no parameter group 5"));
+}
+
+TEST_CASE("add_param_group adds a group with its own options or the defaults", "[nn][optim][groups]") {
+  TwoParameters t;
+  ag::optim::Adam adam({t.p}, ag::optim::AdamOptions(0.01));
+  adam.add_param_group({{t.q}, ag::optim::AdamOptions(0.2).weight_decay(0.1)});
+  CHECK(adam.param_group_count() == 2);
+  CHECK(adam.options(1).weight_decay() == 0.1);
+  auto r = ag::ones({1}, ag::requires_grad());
+  adam.add_param_group({{r}});
+  CHECK(adam.options(2).lr() == 0.01);
+  t.backward();
+  adam.step();
+  // The first Adam step moves each element by lr (the gradients are ±1): 0.01 for p, 0.2 for q.
+  CHECK(t.p.at({0}) == Approx(0.99).epsilon(1e-9));
+  CHECK(t.q.at({0}) == Approx(3.0 - 0.2).epsilon(1e-6));
+
+  CHECK_THROWS_WITH(adam.add_param_group({{t.p}}),
+                    Contains("Adam: group 3: parameter 0 (shape [2]) is already in an earlier parameter group"));
+  CHECK_THROWS_WITH(adam.add_param_group({{ag::ones({1})}, ag::optim::AdamOptions(-1.0)}),
+                    Contains("Adam: the learning rate must be non-negative, got -1"));
+  CHECK(adam.param_group_count() == 3);
+  using ag::optim::SGD, ag::optim::SGDOptions;
+  CHECK_THROWS_WITH(SGD({{{t.p}}, {{t.q}, SGDOptions(0.1).nesterov(true)}}, SGDOptions(0.1)),
+                    Contains("SGD: nesterov needs a positive momentum"));
+  CHECK_THROWS_WITH(SGD({{{t.p}}, {{t.q, t.p}}}, SGDOptions(0.1)),
+                    Contains("SGD: group 1: parameter 1 (shape [2]) is already in an earlier parameter group"));
+}
+
+TEST_CASE("a state dict of several groups names each group's settings and loads back", "[nn][optim][groups]") {
+  TwoParameters t;
+  using ag::optim::SGD, ag::optim::SGDOptions;
+  SGD sgd({{{t.p}}, {{t.q}, SGDOptions(0.5).momentum(0.9)}}, SGDOptions(0.1).momentum(0.5));
+  t.backward();
+  sgd.step();
+  const auto state = sgd.state_dict();
+  std::vector<std::string> names;
+  for (const auto& [name, _] : state) names.push_back(name);
+  CHECK(names == std::vector<std::string>{
+                     "param_group_count", "param_groups.0.lr", "param_groups.0.momentum", "param_groups.0.dampening",
+                     "param_groups.0.nesterov", "param_groups.0.weight_decay", "param_groups.0.parameter_count",
+                     "param_groups.1.lr", "param_groups.1.momentum", "param_groups.1.dampening",
+                     "param_groups.1.nesterov", "param_groups.1.weight_decay", "param_groups.1.parameter_count",
+                     "state.0.momentum_buffer", "state.1.momentum_buffer"});
+
+  TwoParameters u;
+  SGD restored(std::vector<SGD::ParamGroup>{{{u.p}}, {{u.q}}}, SGDOptions(1.0));
+  restored.load_state_dict(state);
+  CHECK(restored.learning_rates() == std::vector<double>{0.1, 0.5});
+  CHECK(restored.options(1).momentum() == 0.9);
+  CHECK(restored.state(1, "momentum_buffer").to_vector() == std::vector<double>{1.0, 1.0});
+
+  // A state of one group (the format before groups) does not fit two, nor two one.
+  SGD single({u.p, u.q}, SGDOptions(0.1));
+  CHECK_THROWS_WITH(restored.load_state_dict(single.state_dict(), "s"),
+                    Contains("s: the state is of a SGD with one parameter group (it has no 'param_group_count' "
+                             "entry), but this SGD has 2"));
+  CHECK_THROWS_WITH(single.load_state_dict(state, "s"),
+                    Contains("s: the state is of 2 parameter groups, but this SGD has 1"));
+  SGD other_split({{{u.p, u.q}}, {std::vector<ag::Tensor>{}}}, SGDOptions(0.1));
+  CHECK_THROWS_WITH(other_split.load_state_dict(state, "s"),
+                    Contains("s: parameter group 0 of the state has 1 parameters, but this SGD's has 2"));
+  auto bad = state;
+  bad[7].second = ag::scalar(-1.0, ag::kFloat64);
+  CHECK_THROWS_WITH(restored.load_state_dict(bad, "s"),
+                    Contains("s: SGD: group 1: the learning rate must be non-negative, got -1"));
+  bad = state;
+  bad.erase(bad.begin() + 8);
+  CHECK_THROWS_WITH(restored.load_state_dict(bad, "s"), Contains("s: missing entry 'param_groups.1.momentum'"));
+  bad = state;
+  bad.emplace_back("param_groups.2.lr", ag::scalar(0.1, ag::kFloat64));
+  CHECK_THROWS_WITH(restored.load_state_dict(bad, "s"),
+                    Contains("s: entry 'param_groups.2.lr' is for parameter group 2, but this SGD has 2 groups"));
+  bad = state;
+  bad.emplace_back("lr", ag::scalar(0.1, ag::kFloat64));
+  CHECK_THROWS_WITH(restored.load_state_dict(bad, "s"),
+                    Contains("s: unexpected entry 'lr': not the state of SGD, whose entries are param_group_count, "
+                             "param_groups.<g>.lr"));
+  CHECK(restored.learning_rates() == std::vector<double>{0.1, 0.5});
+}
+
+TEST_CASE("float32 parameters step as float64 ones do", "[nn][optim]") {
+  // The fused loops run in the parameter's own type; float32 must follow float64 to float precision.
+  using Make = std::function<std::unique_ptr<ag::optim::Optimizer>(ag::Tensor)>;
+  const std::vector<std::pair<std::string, Make>> optimizers{
+      {"sgd", [](auto p) { return sgd(p, ag::optim::SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(0.1)); }},
+      {"adam", [](auto p) { return adam(p, ag::optim::AdamOptions(0.1).weight_decay(0.1)); }},
+      {"adamw",
+       [](auto p) {
+         return std::make_unique<ag::optim::AdamW>(std::vector<ag::Tensor>{p},
+                                                   ag::optim::AdamWOptions(0.1).amsgrad(true));
+       }},
+      {"rmsprop", [](auto p) {
+         return std::make_unique<ag::optim::RMSprop>(std::vector<ag::Tensor>{p},
+                                                     ag::optim::RMSpropOptions(0.01).momentum(0.5).centered(true));
+       }}};
+  for (const auto& [name, make] : optimizers) {
+    std::vector<std::vector<double>> values;
+    for (ag::DType dtype : {ag::kFloat64, ag::kFloat32}) {
+      // 37 elements, so that the vectorised loops have a remainder.
+      auto p = ag::arange(-18, 19, 1.0, ag::dtype(dtype)).mul_(0.1).requires_grad_(true);
+      auto optimizer = make(p);
+      for (int step = 0; step < 4; ++step) {
+        optimizer->zero_grad();
+        (p * p * p).sum().backward();
+        optimizer->step();
+      }
+      values.push_back(p.to_vector());
+    }
+    INFO(name);
+    for (std::size_t i = 0; i < values[0].size(); ++i) CHECK(values[1][i] == Approx(values[0][i]).margin(1e-5));
+  }
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <concepts>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -86,6 +87,11 @@ class Module {
   /// (Linear::weight) see the change. Their gradients are dropped. Create optimisers after to(): their state keeps
   /// the old dtype. Returns this module. Throws ag::Error if `dtype` is not a floating-point dtype.
   Module& to(DType dtype);
+
+  /// Calls `fn` on every module of the tree, each submodule's own tree first and this module last, as PyTorch's
+  /// module.apply(fn) (LibTorch calls this module first): the place for a custom initialisation. Returns this module.
+  /// What `fn` throws propagates, leaving the modules it already visited changed.
+  Module& apply(const std::function<void(Module&)>& fn);
 
   /// Drops every parameter's gradient (PyTorch's set_to_none).
   void zero_grad();

@@ -1,12 +1,7 @@
 #include <nn/optim/adam.hpp>
 
+#include "optim/adam_loop.hpp"
 #include "optim/check_learning_rate.hpp"
-
-#include <autograd/creation.hpp>
-#include <autograd/ops/arithmetic.hpp>
-#include <autograd/ops/math.hpp>
-
-#include <cmath>
 
 namespace ag::optim {
 
@@ -32,26 +27,13 @@ void AdamOptions::check(std::string_view context) const {
 Adam::Adam(std::vector<Tensor> parameters, AdamOptions options)
     : OptimizerWithOptions("Adam", std::move(parameters), {{"exp_avg", "exp_avg_sq"}, {"step"}}, options) {}
 
-void Adam::update(Tensor parameter, Tensor gradient, ParameterState& state) {
-  const AdamOptions& o = options();
-  if (o.weight_decay() != 0.0) gradient = gradient + parameter * o.weight_decay();
-  Tensor& exp_avg = state["exp_avg"];
-  Tensor& exp_avg_sq = state["exp_avg_sq"];
-  Tensor& step = state["step"];
-  if (!step.defined()) {
-    exp_avg = zeros_like(parameter);
-    exp_avg_sq = zeros_like(parameter);
-    step = scalar(0.0, kFloat64);
-  }
-  const double t = step.item() + 1.0;
-  step.fill_(t);
-  exp_avg.mul_(o.beta1()).add_(gradient, 1.0 - o.beta1());
-  exp_avg_sq.mul_(o.beta2()).add_(gradient * gradient, 1.0 - o.beta2());
+Adam::Adam(const std::vector<ParamGroup>& groups, AdamOptions defaults)
+    : OptimizerWithOptions("Adam", groups, {{"exp_avg", "exp_avg_sq"}, {"step"}}, defaults) {}
 
-  const double bias_correction1 = 1.0 - std::pow(o.beta1(), t);
-  const double bias_correction2 = 1.0 - std::pow(o.beta2(), t);
-  const Tensor denominator = sqrt(exp_avg_sq) / std::sqrt(bias_correction2) + o.eps();
-  parameter.add_(exp_avg / denominator, -o.lr() / bias_correction1);
+void Adam::update(Tensor parameter, Tensor gradient, ParameterState& state) {
+  const AdamOptions& o = options(state.group());
+  detail::adam_update("Adam", parameter, gradient, state["exp_avg"], state["exp_avg_sq"], nullptr, state["step"],
+                      {o.lr(), o.beta1(), o.beta2(), o.eps(), o.weight_decay(), false, false});
 }
 
 }  // namespace ag::optim

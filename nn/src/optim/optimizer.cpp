@@ -3,6 +3,7 @@
 #include <autograd/grad_mode.hpp>
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace ag::optim {
 
@@ -12,17 +13,34 @@ double hyperparameter(const Hyperparameters& values, std::string_view name) {
   return found->second;
 }
 
-Optimizer::Optimizer(std::string name, std::vector<Tensor> parameters, StateNames state_names)
-    : name_(std::move(name)), parameters_(std::move(parameters)), state_names_(std::move(state_names)) {
-  if (parameters_.empty()) fail("Optimizer: got an empty parameter list");
-  for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    const Tensor& parameter = parameters_[i];
-    if (!parameter.defined()) fail("Optimizer: parameter {} is an undefined tensor", i);
+Optimizer::Optimizer(std::string name, std::vector<std::vector<Tensor>> groups, StateNames state_names)
+    : name_(std::move(name)), state_names_(std::move(state_names)) {
+  for (std::vector<Tensor>& group : groups) add_group_parameters(std::move(group));
+  if (parameters_.empty()) fail("{}: got an empty parameter list", name_);
+}
+
+void Optimizer::add_group_parameters(std::vector<Tensor> parameters) {
+  const std::size_t group = group_sizes_.size();
+  std::unordered_set<const detail::TensorImpl*> taken;
+  for (const Tensor& parameter : parameters_) taken.insert(parameter.impl());
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const Tensor& parameter = parameters[i];
+    const std::string which =
+        group == 0 ? fmt::format("parameter {}", i) : fmt::format("group {}: parameter {}", group, i);
+    if (!parameter.defined()) fail("{}: {} is an undefined tensor", name_, which);
     if (!parameter.is_leaf())
-      fail("Optimizer: parameter {} (shape {}) is the result of '{}'; only leaf tensors can be optimised", i,
+      fail("{}: {} (shape {}) is the result of '{}'; only leaf tensors can be optimised", name_, which,
            parameter.shape(), parameter.op_name());
+    if (taken.contains(parameter.impl()))
+      fail("{}: {} (shape {}) is already in an earlier parameter group; a parameter belongs to one group", name_, which,
+           parameter.shape());
   }
-  state_.assign(parameters_.size(), std::vector<Tensor>(state_count()));
+  for (Tensor& parameter : parameters) {
+    parameters_.push_back(std::move(parameter));
+    group_of_.push_back(group);
+    state_.emplace_back(state_count());
+  }
+  group_sizes_.push_back(parameters.size());
 }
 
 void Optimizer::step() {
@@ -30,7 +48,7 @@ void Optimizer::step() {
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Tensor& parameter = parameters_[i];
     if (!parameter.grad().defined()) continue;
-    ParameterState state(*this, state_[i]);
+    ParameterState state(*this, state_[i], group_of_[i]);
     update(parameter, parameter.grad(), state);
   }
 }
@@ -38,6 +56,51 @@ void Optimizer::step() {
 void Optimizer::zero_grad() {
   for (Tensor& parameter : parameters_) parameter.zero_grad();
 }
+
+std::size_t Optimizer::checked_group(std::size_t group) const {
+  if (group >= group_sizes_.size())
+    fail("{}: there is no parameter group {} (this {} has {})", name_, group, name_, group_sizes_.size());
+  return group;
+}
+
+std::vector<Tensor> Optimizer::group_parameters(std::size_t group) const {
+  checked_group(group);
+  std::vector<Tensor> result;
+  for (std::size_t i = 0; i < parameters_.size(); ++i)
+    if (group_of_[i] == group) result.push_back(parameters_[i]);
+  return result;
+}
+
+double Optimizer::learning_rate(std::size_t group) const {
+  return hyperparameter(hyperparameters(checked_group(group)), "lr");
+}
+
+std::vector<double> Optimizer::learning_rates() const {
+  std::vector<double> result;
+  for (std::size_t group = 0; group < param_group_count(); ++group) result.push_back(learning_rate(group));
+  return result;
+}
+
+void Optimizer::set_learning_rate(double learning_rate) {
+  set_learning_rates(std::vector<double>(param_group_count(), learning_rate));
+}
+
+void Optimizer::set_learning_rates(const std::vector<double>& learning_rates) {
+  if (learning_rates.size() != param_group_count())
+    fail("{}: got {} learning rates for {} parameter groups", name_, learning_rates.size(), param_group_count());
+  // All checked before any is set, so that a bad one changes nothing.
+  std::vector<Hyperparameters> changed;
+  for (std::size_t group = 0; group < param_group_count(); ++group) {
+    Hyperparameters values = hyperparameters(group);
+    for (auto& [name, value] : values)
+      if (name == "lr") value = learning_rates[group];
+    check_hyperparameters(values, param_group_count() == 1 ? name_ : fmt::format("{}: group {}", name_, group));
+    changed.push_back(std::move(values));
+  }
+  for (std::size_t group = 0; group < param_group_count(); ++group) set_hyperparameters(group, changed[group]);
+}
+
+bool Optimizer::keeps_state(const Hyperparameters&, std::string_view) const { return true; }
 
 const Tensor& Optimizer::state(std::size_t index, std::string_view name) const {
   if (index >= parameters_.size())

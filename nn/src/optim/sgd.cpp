@@ -1,9 +1,9 @@
 #include <nn/optim/sgd.hpp>
 
 #include "optim/check_learning_rate.hpp"
+#include "optim/fused_loop.hpp"
 
-#include <autograd/ops/conversion.hpp>
-#include <autograd/ops/elementwise.hpp>
+#include <autograd/creation.hpp>
 
 namespace ag::optim {
 
@@ -37,18 +37,52 @@ void SGDOptions::check(std::string_view context) const {
 SGD::SGD(std::vector<Tensor> parameters, SGDOptions options)
     : OptimizerWithOptions("SGD", std::move(parameters), {{"momentum_buffer"}, {}}, options) {}
 
-void SGD::update(Tensor parameter, Tensor gradient, ParameterState& state) {
-  const SGDOptions& o = options();
-  if (o.weight_decay() != 0.0) gradient = gradient + parameter * o.weight_decay();
-  if (o.momentum() != 0.0) {
-    Tensor& buffer = state["momentum_buffer"];
-    if (!buffer.defined())
-      buffer = clone(gradient);
-    else
-      buffer.mul_(o.momentum()).add_(gradient, 1.0 - o.dampening());
-    gradient = o.nesterov() ? gradient + buffer * o.momentum() : buffer;
+SGD::SGD(const std::vector<ParamGroup>& groups, SGDOptions defaults)
+    : OptimizerWithOptions("SGD", groups, {{"momentum_buffer"}, {}}, defaults) {}
+
+namespace {
+
+struct SgdCoefficients {
+  double lr, momentum, dampening, weight_decay;
+};
+
+// PyTorch's rule in one pass, in its order of operations. kFirst: the buffer starts as the gradient.
+template <class T, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+void sgd_loop(std::int64_t n, T* __restrict parameter, const T* __restrict gradient, T* __restrict buffer,
+              const SgdCoefficients& c) {
+  const T lr = static_cast<T>(c.lr), momentum = static_cast<T>(c.momentum);
+  const T kept = static_cast<T>(1.0 - c.dampening), decay = static_cast<T>(c.weight_decay);
+  for (std::int64_t i = 0; i < n; ++i) {
+    T g = gradient[i];
+    if constexpr (kDecay) g = g + decay * parameter[i];
+    if constexpr (kMomentum) {
+      const T b = kFirst ? g : buffer[i] * momentum + kept * g;
+      buffer[i] = b;
+      g = kNesterov ? g + momentum * b : b;
+    }
+    parameter[i] = parameter[i] - lr * g;
   }
-  parameter.add_(gradient, -o.lr());
+}
+
+}  // namespace
+
+void SGD::update(Tensor parameter, Tensor gradient, ParameterState& state) {
+  const SGDOptions& o = options(state.group());
+  Tensor& buffer = state["momentum_buffer"];
+  const bool momentum = o.momentum() != 0.0;
+  const bool first = momentum && !buffer.defined();
+  if (first) buffer = zeros_like(parameter);
+  const SgdCoefficients coefficients{o.lr(), o.momentum(), o.dampening(), o.weight_decay()};
+  optim::detail::with_element_type("SGD", parameter, gradient, [&]<class T>(T) {
+    T* buffer_data = momentum ? optim::detail::written<T>(buffer) : nullptr;
+    optim::detail::with_flags(
+        [&](auto decay, auto with_momentum, auto starts, auto nesterov) {
+          sgd_loop<T, decltype(decay)::value, decltype(with_momentum)::value, decltype(starts)::value,
+                   decltype(nesterov)::value>(parameter.numel(), optim::detail::written<T>(parameter),
+                                              gradient.data<T>(), buffer_data, coefficients);
+        },
+        o.weight_decay() != 0.0, momentum, first, momentum && o.nesterov());
+  });
 }
 
 }  // namespace ag::optim

@@ -62,12 +62,16 @@ class AdamOptions {
 ///     m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g²
 ///     p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 ///
-/// Its state: "exp_avg" (m), "exp_avg_sq" (v) and "step" (t, counting the steps with a gradient).
+/// Its state: "exp_avg" (m), "exp_avg_sq" (v) and "step" (t, counting the steps with a gradient). The rule runs as
+/// one loop over each parameter's elements.
 class Adam : public OptimizerWithOptions<AdamOptions> {
  public:
   /// Adam over `parameters` (typically module.parameters()). Throws ag::Error as Optimizer's constructor, or if
   /// `options` fail AdamOptions::check().
   explicit Adam(std::vector<Tensor> parameters, AdamOptions options = {});
+  /// Adam over parameter groups, each with its own options or `defaults`. Throws ag::Error as Optimizer's
+  /// constructor, or if options fail AdamOptions::check().
+  explicit Adam(const std::vector<ParamGroup>& groups, AdamOptions defaults = {});
 
  protected:
   void update(Tensor parameter, Tensor gradient, ParameterState& state) override;

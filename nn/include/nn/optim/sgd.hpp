@@ -59,12 +59,16 @@ class SGDOptions {
 ///     g = nesterov ? g + momentum * buf : buf        (when momentum is non-zero)
 ///     p -= lr * g
 ///
+/// The rule runs as one loop over each parameter's elements, compiled for each combination of the settings.
 /// Its state: "momentum_buffer", once a step with momentum has run.
 class SGD : public OptimizerWithOptions<SGDOptions> {
  public:
   /// SGD over `parameters` (typically module.parameters()). Throws ag::Error as Optimizer's constructor, or if
   /// `options` fail SGDOptions::check().
   SGD(std::vector<Tensor> parameters, SGDOptions options);
+  /// SGD over parameter groups, each with its own options or `defaults`. Throws ag::Error as Optimizer's
+  /// constructor, or if options fail SGDOptions::check().
+  SGD(const std::vector<ParamGroup>& groups, SGDOptions defaults);
 
  protected:
   void update(Tensor parameter, Tensor gradient, ParameterState& state) override;
