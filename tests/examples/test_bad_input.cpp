@@ -6,6 +6,8 @@
 
 #include <autograd/autograd.hpp>
 
+#include <sys/stat.h>
+#include <zlib.h>
 #include <catch2/catch.hpp>
 
 #include "temp_dir.hpp"
@@ -148,6 +150,60 @@ const std::map<std::string, Trigger>& triggers() {
          auto model = mlp();
          ag::optim::Adam adam(model->parameters());
          ag::nn::load_checkpoint(saved_checkpoint(dir), *model, &adam);
+       }},
+      {"A device given as a checkpoint",
+       [](const fs::path&) {
+         auto model = mlp();
+         ag::nn::load_checkpoint("/dev/zero", *model);
+       }},
+      {"A 2 GiB file that is not a checkpoint",
+       [](const fs::path& dir) {
+         write_bytes(dir / "big.bin", "PK\x03\x04");
+         fs::resize_file(dir / "big.bin", std::uint64_t{2} << 30);  // sparse: no disk space used
+         ag::nn::load(dir / "big.bin");
+       }},
+      {"A checkpoint saved over a FIFO",
+       [](const fs::path& dir) {
+         REQUIRE(::mkfifo((dir / "pipe").c_str(), 0600) == 0);
+         auto model = mlp();
+         ag::nn::save_checkpoint(dir / "pipe", *model);
+       }},
+      {"A gzip IDX file whose end is cut off",
+       [](const fs::path& dir) {
+         // gzip's last 8 bytes are the CRC-32 and the length of the data: without them the data is unchecked.
+         const fs::path path = dir / "labels.idx.gz";
+         gzFile file = gzopen(path.c_str(), "wb");
+         gzwrite(file, "\0\0\x08\x01\0\0\0\x03\x01\x02\x03", 11);
+         gzclose(file);
+         fs::resize_file(path, fs::file_size(path) - 8);
+         ag::nn::read_idx(path);
+       }},
+      {"An IDX file claiming more than it can hold",
+       [](const fs::path& dir) {
+         const fs::path path = dir / "claims.gz";
+         gzFile file = gzopen(path.c_str(), "wb");
+         gzwrite(file, "\0\0\x08\x03\0\0\x03\xe8\0\0\x03\xe8\0\0\0\x64\x01", 17);  // [1000, 1000, 100]
+         gzclose(file);
+         ag::nn::read_idx(path);
+       }},
+      {"A file that is not safetensors",
+       [](const fs::path& dir) {
+         write_bytes(dir / "notes.txt", "just some text, not tensors");
+         ag::nn::load_safetensors(dir / "notes.txt");
+       }},
+      {"A safetensors file cut short",
+       [](const fs::path& dir) {
+         const fs::path path = dir / "model.safetensors";
+         ag::nn::save_safetensors(path, {{"steps", ag::zeros({3}, ag::kInt64)}});
+         fs::resize_file(path, fs::file_size(path) - 10);
+         ag::nn::load_safetensors(path);
+       }},
+      {"A safetensors file of a dtype not read",
+       [](const fs::path& dir) {
+         const std::string header = R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})";
+         write_bytes(dir / "half.safetensors",
+                     std::string(1, static_cast<char>(header.size())) + std::string(7, '\0') + header + "half");
+         ag::nn::load_safetensors(dir / "half.safetensors");
        }},
       // Shapes and dtypes.
       {"A matrix product of mismatched shapes",

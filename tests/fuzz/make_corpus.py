@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Writes the fuzzers' seed corpus from the documented formats alone (nn/serialize.hpp, nn/idx.hpp), so the
-files also check that the C++ readers follow their documentation (tests/nn/test_serialize.cpp loads them).
+"""Writes the fuzzers' seed corpus from the documented formats alone (nn/serialize.hpp, nn/idx.hpp, and for
+safetensors https://huggingface.co/docs/safetensors), so the files also check that the C++ readers follow their
+documentation (tests/nn/test_serialize.cpp and tests/nn/test_safetensors.cpp load them).
 
     tests/fuzz/make_corpus.py        rewrites tests/fuzz/corpus/
 """
 import gzip
+import json
 import pathlib
 import struct
 import zlib
@@ -52,6 +54,28 @@ ADAM = [scalar("optimizer." + n, v) for n, v in
     ("optimizer.state.0.exp_avg_sq", 0, [3, 2], [0.01] * 6)]
 
 
+# safetensors dtype names and their struct formats.
+SAFETENSORS_FORMATS = {"F32": "<f", "F64": "<d", "I64": "<q", "BOOL": "<?"}
+
+
+def safetensors_file(entries, metadata=None, pad=True):
+    """entries: (name, dtype name, sizes, values), laid out in this order."""
+    header = {} if metadata is None else {"__metadata__": metadata}
+    data = bytearray()
+    for name, dtype, sizes, values in entries:
+        raw = b"".join(struct.pack(SAFETENSORS_FORMATS[dtype], v) for v in values)
+        header[name] = {"dtype": dtype, "shape": sizes, "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header, separators=(",", ":")).encode()
+    if pad:
+        text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + bytes(data)
+
+
+SEQUENTIAL = [("0.weight", "F32", [3, 2], [0.5, -1.0, 0.25, 2.0, -0.75, 1.5]), ("0.bias", "F32", [3], [0.1, 0.2, 0.3]),
+              ("2.weight", "F32", [1, 3], [1.0, -2.0, 0.5]), ("2.bias", "F32", [1], [0.25])]
+
+
 def main():
     files = {
         "idx/labels.idx": idx([4], [0, 9, 3, 7]),
@@ -67,6 +91,14 @@ def main():
         "checkpoint/sgd_v2.ckpt": tensor_file(
             MODEL + SGD + [("extra.epoch", 2, [], [3]), ("extra.seen", 3, [4], [True, False, True, True]),
                            ("extra.big", 2, [2], [-(2 ** 63), 2 ** 53 + 1])]),
+        # A PyTorch nn.Sequential(Linear(2, 3), ReLU(), Linear(3, 1)) as safetensors.torch.save_file writes it.
+        "safetensors/sequential.safetensors": safetensors_file(SEQUENTIAL, {"format": "pt"}),
+        # Every dtype, a 0-d and an empty tensor, unpadded, with an int64 at an unaligned offset.
+        "safetensors/dtypes.safetensors": safetensors_file(
+            [("scale", "F64", [], [0.5]), ("mask", "BOOL", [2, 2], [True, False, False, True]),
+             ("steps", "I64", [2], [-(2 ** 63), 2 ** 53 + 1]), ("none", "F32", [0, 3], [])], pad=False),
+        "safetensors/empty.safetensors": safetensors_file([]),
+        "safetensors/metadata_only.safetensors": safetensors_file([], {"epoch": "3", "format": "pt"}),
     }
     for name, data in files.items():
         path = CORPUS / name

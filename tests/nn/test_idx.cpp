@@ -3,6 +3,7 @@
 
 #include <autograd/autograd.hpp>
 
+#include <sys/stat.h>
 #include <zlib.h>
 #include <catch2/catch.hpp>
 
@@ -116,7 +117,7 @@ TEST_CASE("read_idx refuses bad dimensions and sizes claiming more than kMaxIdxB
                     Contains(short_header.string()) && Contains("the header ends after 2 of its 3 dimension sizes"));
 
   const fs::path huge = write_gzip(dir / "huge.gz", idx_bytes(0x08, {60000, 60000, 60000}, "\x01"));
-  CHECK_THROWS_WITH(ag::nn::read_idx(huge), Contains(huge.string()) && Contains("more than the 1073741824"));
+  CHECK_THROWS_WITH(ag::nn::read_idx(huge), Contains(huge.string()) && Contains("more than the 268435456"));
 
   CHECK_THROWS_WITH(ag::nn::read_idx(huge, 0), Contains("asked for 0 dimensions"));
 }
@@ -187,4 +188,46 @@ TEST_CASE("load_fashion_mnist names the files whose counts, sizes or labels disa
   const fs::path missing = dir / "t10k-images-idx3-ubyte.gz";
   CHECK_THROWS_WITH(ag::nn::load_fashion_mnist(dir.path(), ag::nn::Split::Test),
                     Contains(missing.string()) && Contains("No such file"));
+}
+
+TEST_CASE("read_idx refuses a gzip file claiming more data than deflate can expand it to", "[nn][idx]") {
+  TempDir dir;
+  // 100 MB claimed by a file of a few dozen bytes: refused before the 400 MB tensor is allocated.
+  const fs::path claims = write_gzip(dir / "claims.gz", idx_bytes(0x08, {1000, 1000, 100}, "\x01\x02"));
+  CHECK_THROWS_WITH(ag::nn::read_idx(claims),
+                    Contains(claims.string()) && Contains("the header claims 100000000 bytes of data for shape") &&
+                        Contains("more than a gzip file of") && Contains("(deflate expands at most 1032-fold)"));
+  // What deflate can reach is accepted: a megabyte of zeros compresses to about a kilobyte.
+  const fs::path zeros = write_gzip(dir / "zeros.gz", idx_bytes(0x08, {1000, 1000}, std::string(1000000, '\0')));
+  CHECK(fs::file_size(zeros) * 1032 >= 1000000);
+  CHECK(ag::nn::read_idx(zeros).sum().item() == 0.0);
+}
+
+TEST_CASE("read_idx detects a gzip stream whose end and checksum are cut off or damaged", "[nn][idx]") {
+  TempDir dir;
+  const fs::path whole = write_gzip(dir / "whole.gz", idx_bytes(0x08, {100, 100}, noisy_bytes(10000)));
+  std::ifstream in(whole, std::ios::binary);
+  const std::string compressed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The last 8 bytes are the CRC-32 and the length: without them every data byte is still there, unchecked.
+  for (const std::size_t cut : {4, 8}) {
+    INFO("cut " << cut << " bytes");
+    const fs::path trailer = write_plain(dir / "trailer.gz", compressed.substr(0, compressed.size() - cut));
+    CHECK_THROWS_WITH(ag::nn::read_idx(trailer, 2),
+                      Contains(trailer.string()) &&
+                          Contains("the gzip stream is cut off after the 10000 bytes of data: its end and checksum "
+                                   "are missing, so the file is truncated"));
+  }
+  std::string damaged = compressed;
+  damaged[damaged.size() - 6] ^= 0x01;  // in the CRC-32
+  const fs::path bad_crc = write_plain(dir / "bad_crc.gz", damaged);
+  CHECK_THROWS_WITH(ag::nn::read_idx(bad_crc, 2), Contains(bad_crc.string()) && Contains("incorrect data check"));
+}
+
+TEST_CASE("read_idx reads only regular files", "[nn][idx]") {
+  TempDir dir;
+  CHECK_THROWS_WITH(ag::nn::read_idx("/dev/zero"),
+                    Contains("read_idx: /dev/zero: is a character device, not a regular file"));
+  REQUIRE(::mkfifo((dir / "pipe").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(ag::nn::read_idx(dir / "pipe"), Contains("pipe: is a FIFO, not a regular file"));
+  CHECK_THROWS_WITH(ag::nn::read_idx(dir.path()), Contains("is a folder, not a regular file"));
 }

@@ -258,3 +258,56 @@ TEST_CASE("files written from the documented format load", "[nn][serialize]") {
   CHECK(!adam.state(1, "exp_avg").defined());
   CHECK(ag::nn::load(corpus / "empty.ckpt").empty());
 }
+
+TEST_CASE("load checks the header first and reads only regular files", "[nn][serialize]") {
+  TempDir dir;
+  // /dev/zero never ends and a FIFO waits for a writer: both are refused when opened.
+  CHECK_THROWS_WITH(ag::nn::load("/dev/zero"),
+                    Contains("/dev/zero: is a character device, not a regular file; only regular files are read"));
+  REQUIRE(::mkfifo((dir / "pipe").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(ag::nn::load(dir / "pipe"), Contains("pipe: is a FIFO, not a regular file"));
+  CHECK_THROWS_WITH(ag::nn::load(dir.path()), Contains("is a folder, not a regular file"));
+
+  // 2 GiB (sparse) that are not a tensor file, and 2 GiB behind a valid header that declares less: both refused on
+  // their first bytes, never read whole.
+  const fs::path big = dir / "big.bin";
+  std::ofstream(big, std::ios::binary) << "PK\x03\x04";
+  fs::resize_file(big, std::uint64_t{2} << 30);
+  CHECK_THROWS_WITH(ag::nn::load(big), Contains("big.bin: not a tensor file (it does not start with \"AGTENSOR\")"));
+  const auto header = one_entry_file();
+  std::ofstream(big, std::ios::binary).write(reinterpret_cast<const char*>(header.data()), 24);
+  fs::resize_file(big, std::uint64_t{2} << 30);
+  CHECK_THROWS_WITH(ag::nn::load(big), Contains("trailing bytes: the header says the file has " +
+                                                std::to_string(header.size()) + " bytes, but it has 2147483648"));
+}
+
+TEST_CASE("save follows symlinks to the file they name, and refuses what is not a regular file", "[nn][serialize]") {
+  TempDir dir;
+  fs::create_directory(dir / "runs");
+  ag::nn::save({{"old", ag::ones({1})}}, dir / "runs" / "model.bin");
+  // A chain of two links, relative to their own folders, as PyTorch's torch.save (open()) follows them.
+  fs::create_symlink("runs/model.bin", dir / "current.bin");
+  fs::create_symlink("current.bin", dir / "latest.bin");
+  ag::nn::save(sample_tensors(), dir / "latest.bin");
+  CHECK(fs::is_symlink(dir / "latest.bin"));
+  CHECK(fs::is_symlink(dir / "current.bin"));
+  check_equal(ag::nn::load(dir / "runs" / "model.bin"), sample_tensors());
+  CHECK(std::distance(fs::directory_iterator(dir / "runs"), fs::directory_iterator()) == 1);
+
+  // A link to a file that does not exist yet: the file is created where it points.
+  fs::create_symlink("runs/new.bin", dir / "dangling.bin");
+  ag::nn::save(sample_tensors(), dir / "dangling.bin");
+  check_equal(ag::nn::load(dir / "runs" / "new.bin"), sample_tensors());
+
+  REQUIRE(::mkfifo((dir / "pipe").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(ag::nn::save(sample_tensors(), dir / "pipe"),
+                    Contains("pipe: is a FIFO, not a regular file; tensors are saved to regular files only"));
+  CHECK(fs::is_fifo(dir / "pipe"));
+  fs::create_symlink("/dev/null", dir / "null.bin");
+  CHECK_THROWS_WITH(ag::nn::save(sample_tensors(), dir / "null.bin"),
+                    Contains("null.bin: is a character device (the target of its symlink, /dev/null), not a regular "
+                             "file"));
+  CHECK_THROWS_WITH(ag::nn::save(sample_tensors(), dir / "runs"), Contains("runs: is a folder, not a regular file"));
+  fs::create_symlink("loop.bin", dir / "loop.bin");
+  CHECK_THROWS_WITH(ag::nn::save(sample_tensors(), dir / "loop.bin"), Contains("more than 40 symlinks in a chain"));
+}

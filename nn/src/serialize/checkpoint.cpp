@@ -1,8 +1,12 @@
 #include <nn/serialize.hpp>
 
 #include "serialize/file_io.hpp"
+#include "serialize/format.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ag::nn {
 
@@ -22,7 +26,17 @@ void save(const StateDict& tensors, const std::filesystem::path& path) {
   detail::write_file_atomically(path, serialize(tensors));
 }
 
-StateDict load(const std::filesystem::path& path) { return deserialize(detail::read_file(path), path.string()); }
+StateDict load(const std::filesystem::path& path) {
+  const detail::InputFile file(path);
+  // The header first: a file that is not a tensor file, or whose size is not the one it declares, is refused before
+  // its body is read or any memory is set aside for it.
+  std::vector<std::byte> bytes(std::min<std::uint64_t>(file.size(), detail::kTensorFileHeaderBytes));
+  file.read_at(0, bytes, "the header");
+  detail::check_tensor_file_header(bytes, file.size(), file.label());
+  bytes.resize(file.size());
+  file.read_at(0, bytes, "the file");
+  return deserialize(bytes, file.label());
+}
 
 void save_checkpoint(const std::filesystem::path& path, const Module& module, const optim::Optimizer* optimizer,
                      const StateDict& extra) {

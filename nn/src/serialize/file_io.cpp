@@ -9,12 +9,50 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <system_error>
 
 namespace ag::nn::detail {
 
 namespace {
 
 std::string last_error() { return std::strerror(errno); }
+
+// What a file that is not regular is, for messages.
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// Linux's limit on symlinks followed in one path (ELOOP beyond it).
+constexpr int kMaxSymlinkHops = 40;
+
+// The file that saving to `path` replaces: the end of its chain of symlinks, each resolved against the folder of
+// the link, as open() would follow them. Renaming over the link itself would leave its old target stale.
+std::filesystem::path save_target(const std::filesystem::path& path) {
+  std::filesystem::path target = path;
+  for (int hops = 0;; ++hops) {
+    struct stat info {};
+    if (::lstat(target.c_str(), &info) != 0) {
+      if (errno == ENOENT) return target;  // a new file, or the missing target of a link, which open() creates
+      fail("{}: cannot inspect {}: {}", path.string(), target.string(), last_error());
+    }
+    if (S_ISREG(info.st_mode)) return target;
+    if (!S_ISLNK(info.st_mode)) {
+      const std::string via = target == path ? "" : fmt::format(" (the target of its symlink, {})", target.string());
+      fail("{}: is {}{}, not a regular file; tensors are saved to regular files only", path.string(),
+           file_kind(info.st_mode), via);
+    }
+    if (hops == kMaxSymlinkHops) fail("{}: more than {} symlinks in a chain", path.string(), kMaxSymlinkHops);
+    std::error_code error;
+    const std::filesystem::path link = std::filesystem::read_symlink(target, error);
+    if (error) fail("{}: cannot read the symlink {}: {}", path.string(), target.string(), error.message());
+    target = link.is_absolute() ? link : target.parent_path() / link;
+  }
+}
 
 // Closes the descriptor and, until kept, removes the temporary file, so that a failed save leaves nothing behind.
 class TemporaryFile {
@@ -69,40 +107,64 @@ void sync_folder(const std::filesystem::path& target) {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
-  TemporaryFile temporary(path);
-  // mkstemp makes the file private; keep the mode of the file it replaces, or give a new one the usual rw-r--r--.
-  struct stat existing {};
-  ::fchmod(temporary.fd(), ::stat(path.c_str(), &existing) == 0 ? existing.st_mode & 07777 : 0644);
-  write_all(temporary.fd(), bytes, path);
-  if (::fsync(temporary.fd()) != 0) fail("{}: fsync failed: {}", path.string(), last_error());
-  temporary.close(path);
-  if (::rename(temporary.name().c_str(), path.c_str()) != 0)
-    fail("{}: renaming the temporary file over it failed: {}", path.string(), last_error());
-  temporary.keep();
-  sync_folder(path);
+InputFile::InputFile(const std::filesystem::path& path) : InputFile(path, path.string()) {}
+
+InputFile::InputFile(const std::filesystem::path& path, std::string label) : label_(std::move(label)) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd_ < 0) fail("{}: cannot open the file: {}", label_, last_error());
+  struct stat info {};
+  if (::fstat(fd_, &info) != 0) {
+    const std::string error = last_error();
+    ::close(fd_);
+    fail("{}: cannot inspect the file: {}", label_, error);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd_);
+    fail("{}: is {}, not a regular file; only regular files are read", label_, file_kind(info.st_mode));
+  }
+  // The flag means nothing for a regular file, but gzdopen's reads would inherit it: clear it.
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
+  size_ = static_cast<std::uint64_t>(info.st_size);
 }
 
-std::vector<std::byte> read_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) fail("{}: cannot open the file: {}", path.string(), last_error());
-  std::vector<std::byte> bytes;
-  struct stat info {};
-  if (::fstat(fd, &info) == 0 && info.st_size > 0) bytes.reserve(static_cast<std::size_t>(info.st_size));
-  std::byte buffer[1 << 16];
-  for (;;) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+InputFile::~InputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void InputFile::read_at(std::uint64_t offset, std::span<std::byte> out, std::string_view what) const {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t got = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (got < 0) {
       if (errno == EINTR) continue;
-      const std::string error = last_error();
-      ::close(fd);
-      fail("{}: reading failed: {}", path.string(), error);
+      fail("{}: reading {} failed: {}", label_, what, last_error());
     }
-    if (got == 0) break;
-    bytes.insert(bytes.end(), buffer, buffer + got);
+    if (got == 0)
+      fail("{}: the file ended at byte {} while reading {} (it changed while being read)", label_, offset + done, what);
+    done += static_cast<std::size_t>(got);
   }
-  ::close(fd);
-  return bytes;
+}
+
+int InputFile::release() {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+  const std::filesystem::path target = save_target(path);
+  TemporaryFile temporary(target);
+  // mkstemp makes the file private; keep the mode of the file it replaces, or give a new one the usual rw-r--r--.
+  struct stat existing {};
+  ::fchmod(temporary.fd(), ::stat(target.c_str(), &existing) == 0 ? existing.st_mode & 07777 : 0644);
+  write_all(temporary.fd(), bytes, target);
+  if (::fsync(temporary.fd()) != 0) fail("{}: fsync failed: {}", target.string(), last_error());
+  temporary.close(target);
+  if (::rename(temporary.name().c_str(), target.c_str()) != 0)
+    fail("{}: renaming the temporary file over it failed: {}", target.string(), last_error());
+  temporary.keep();
+  sync_folder(target);
 }
 
 }  // namespace ag::nn::detail

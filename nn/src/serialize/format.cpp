@@ -2,6 +2,8 @@
 
 #include <nn/serialize.hpp>
 
+#include "serialize/format.hpp"
+
 #include <autograd/creation.hpp>
 
 #include <zlib.h>
@@ -185,21 +187,32 @@ std::vector<std::byte> serialize(const StateDict& tensors) {
   return std::move(out.bytes());
 }
 
-StateDict deserialize(std::span<const std::byte> bytes, std::string_view source) {
-  if (bytes.empty()) fail("{}: the file is empty", source);
-  if (bytes.size() < kMagic.size() || std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
+namespace detail {
+
+std::uint32_t check_tensor_file_header(std::span<const std::byte> prefix, std::uint64_t file_size,
+                                       std::string_view source) {
+  if (file_size == 0) fail("{}: the file is empty", source);
+  if (prefix.size() < kMagic.size() || std::memcmp(prefix.data(), kMagic.data(), kMagic.size()) != 0)
     fail("{}: not a tensor file (it does not start with \"AGTENSOR\")", source);
-  if (bytes.size() < kMagic.size() + kHeaderFieldBytes + kChecksumBytes)
-    fail("{}: truncated: {} bytes is shorter than the header and checksum", source, bytes.size());
-  Reader header(bytes.subspan(kMagic.size()), source);
+  if (file_size < kMagic.size() + kHeaderFieldBytes + kChecksumBytes)
+    fail("{}: truncated: {} bytes is shorter than the header and checksum", source, file_size);
+  Reader header(prefix.subspan(kMagic.size()), source);
   const auto version = header.get<std::uint32_t>("the format version");
   if (version < kOldestFormatVersion || version > kFormatVersion)
     fail("{}: format version {} is not supported (this build reads versions {})", source, version, readable_versions());
-  const std::size_t dtype_count = version == 1 ? kVersion1DTypes : kDTypeCodes.size();
   const auto file_bytes = header.get<std::uint64_t>("the file size");
-  if (file_bytes != bytes.size())
+  if (file_bytes != file_size)
     fail("{}: {}: the header says the file has {} bytes, but it has {}", source,
-         file_bytes > bytes.size() ? "truncated" : "trailing bytes", file_bytes, bytes.size());
+         file_bytes > file_size ? "truncated" : "trailing bytes", file_bytes, file_size);
+  return version;
+}
+
+}  // namespace detail
+
+StateDict deserialize(std::span<const std::byte> bytes, std::string_view source) {
+  const std::uint32_t version = detail::check_tensor_file_header(
+      bytes.first(std::min(bytes.size(), detail::kTensorFileHeaderBytes)), bytes.size(), source);
+  const std::size_t dtype_count = version == 1 ? kVersion1DTypes : kDTypeCodes.size();
 
   const auto body = bytes.first(bytes.size() - kChecksumBytes);
   std::uint32_t stored_crc;
