@@ -3,6 +3,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/elementwise.hpp>
 
+#include "hooks.hpp"
 #include "kernels.hpp"
 
 #include <atomic>
@@ -50,6 +51,7 @@ struct GraphTask {
   std::vector<std::pair<TensorImpl*, Tensor*>> captures;     // ag::grad's inputs and where their gradients go
   std::vector<Tensor> order;                                 // post-order: every node after all of its inputs
   std::vector<std::pair<TensorImpl*, std::uint32_t>> stack;  // the sort's path: a node and its next input
+  HookSchedule hooks;                                        // register_post_accumulate_grad_hook's, if any
 
   GraphTask();
   ~GraphTask();
@@ -195,6 +197,8 @@ void GraphTask::run(std::span<const Tensor> outputs, std::span<Tensor> output_gr
     if (output.impl()->released_op) fail_released(output.impl()->released_op);
   try {
     sort(outputs);
+    if (accumulate_into_leaves && hooked_leaves.load(std::memory_order_relaxed) != 0) [[unlikely]]
+      hooks.plan(order);
     for (std::size_t i = 0; i < outputs.size(); ++i) accumulate(outputs[i].impl(), std::move(output_grads[i]));
     propagate();
   } catch (...) {
@@ -220,6 +224,8 @@ void GraphTask::propagate() {
       impl->grad_fn = nullptr;
       Node::destroy(node);
     }
+    if (!hooks.empty()) [[unlikely]]
+      hooks.run_after(static_cast<std::size_t>(order.rend() - it) - 1);
     *it = Tensor();  // the pass no longer needs it: free it now if nobody else holds it
   }
 }

@@ -27,8 +27,18 @@ DataLoader::DataLoader(TensorDataset dataset, DataLoaderOptions options)
   if (options_.batch_size() <= 0) fail("DataLoader: batch_size must be positive, got {}", options_.batch_size());
 }
 
+DataLoader::DataLoader(TensorDataset dataset, DistributedSampler sampler, DataLoaderOptions options)
+    : DataLoader(std::move(dataset), options) {
+  if (options_.shuffle())
+    fail("DataLoader: shuffle must be false with a DistributedSampler, which shuffles (DistributedSamplerOptions)");
+  if (sampler.dataset_size() != dataset_.size())
+    fail("DataLoader: the DistributedSampler was made for {} samples, but the dataset has {}", sampler.dataset_size(),
+         dataset_.size());
+  sampler_ = sampler;
+}
+
 std::int64_t DataLoader::size() const {
-  const std::int64_t samples = dataset_.size();
+  const std::int64_t samples = sampler_ ? sampler_->size() : dataset_.size();
   const std::int64_t full_batches = samples / options_.batch_size();
   return options_.drop_last() || samples % options_.batch_size() == 0 ? full_batches : full_batches + 1;
 }
@@ -39,6 +49,10 @@ void DataLoader::set_epoch(std::int64_t epoch) {
 }
 
 DataLoader::Iterator DataLoader::begin() {
+  if (sampler_) {
+    sampler_->set_epoch(epoch_++);
+    return Iterator(*this, sampler_->indices());
+  }
   std::vector<std::int64_t> order(static_cast<std::size_t>(dataset_.size()));
   std::iota(order.begin(), order.end(), 0);
   if (options_.shuffle()) shuffle_with_seed(order, options_.seed() + static_cast<std::uint64_t>(epoch_));
@@ -58,5 +72,39 @@ Batch DataLoader::Iterator::operator*() const {
 }
 
 bool DataLoader::Iterator::operator==(std::default_sentinel_t) const { return batch_ >= loader_->size(); }
+
+// Here rather than in a file of its own: it deals out the DataLoader's shuffled order.
+DistributedSampler::DistributedSampler(std::int64_t dataset_size, std::int64_t num_replicas, std::int64_t rank,
+                                       DistributedSamplerOptions options)
+    : dataset_size_(dataset_size), num_replicas_(num_replicas), rank_(rank), options_(options) {
+  if (num_replicas <= 0) fail("DistributedSampler: num_replicas must be positive, got {}", num_replicas);
+  if (rank < 0 || rank >= num_replicas)
+    fail("DistributedSampler: rank must be in [0, {}) for {} replicas, got {}", num_replicas, num_replicas, rank);
+  if (dataset_size < 0) fail("DistributedSampler: the dataset size must be non-negative, got {}", dataset_size);
+}
+
+void DistributedSampler::set_epoch(std::int64_t epoch) {
+  if (epoch < 0) fail("DistributedSampler::set_epoch: the epoch must be non-negative, got {}", epoch);
+  epoch_ = epoch;
+}
+
+std::int64_t DistributedSampler::size() const {
+  return options_.drop_last() ? dataset_size_ / num_replicas_ : (dataset_size_ + num_replicas_ - 1) / num_replicas_;
+}
+
+std::vector<std::int64_t> DistributedSampler::indices() const {
+  const std::int64_t total = size() * num_replicas_;
+  std::vector<std::int64_t> order(static_cast<std::size_t>(dataset_size_));
+  order.reserve(static_cast<std::size_t>(std::max(total, dataset_size_)));
+  std::iota(order.begin(), order.end(), 0);
+  if (options_.shuffle()) shuffle_with_seed(order, options_.seed() + static_cast<std::uint64_t>(epoch_));
+  // Padded by repeating the order from its start (several times over when there are fewer samples than replicas).
+  for (std::int64_t i = dataset_size_; i < total; ++i)
+    order.push_back(order[static_cast<std::size_t>(i % dataset_size_)]);
+  std::vector<std::int64_t> share;
+  share.reserve(static_cast<std::size_t>(size()));
+  for (std::int64_t i = rank_; i < total; i += num_replicas_) share.push_back(order[static_cast<std::size_t>(i)]);
+  return share;
+}
 
 }  // namespace ag::nn

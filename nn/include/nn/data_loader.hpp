@@ -6,10 +6,12 @@
 
 #include <autograd/detail/options_arg.hpp>
 #include <nn/dataset.hpp>
+#include <nn/distributed_sampler.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -82,6 +84,12 @@ class DataLoader {
   /// A loader over `dataset`, which it keeps (the tensors are shared, not copied). Throws ag::Error unless
   /// options.batch_size() is positive.
   explicit DataLoader(TensorDataset dataset, DataLoaderOptions options = {});
+  /// A loader over this replica's share of `dataset` in a data-parallel run, as PyTorch's
+  /// DataLoader(dataset, sampler=DistributedSampler(...)): each epoch visits sampler.indices() of that epoch, which
+  /// begin() sets (so set_epoch here, not on the sampler, picks a resumed run's epoch). Throws ag::Error unless
+  /// options.batch_size() is positive, options.shuffle() is false (the sampler shuffles) and the sampler was made
+  /// for dataset.size() samples.
+  DataLoader(TensorDataset dataset, DistributedSampler sampler, DataLoaderOptions options = {});
 
   /// Starts the next epoch.
   Iterator begin();
@@ -99,10 +107,13 @@ class DataLoader {
   const TensorDataset& dataset() const { return dataset_; }
   /// The settings the loader was made with.
   const DataLoaderOptions& options() const { return options_; }
+  /// The sampler it was made with, or null.
+  const DistributedSampler* sampler() const { return sampler_ ? &*sampler_ : nullptr; }
 
  private:
   TensorDataset dataset_;
   DataLoaderOptions options_;
+  std::optional<DistributedSampler> sampler_;
   std::int64_t epoch_ = 0;
 };
 
