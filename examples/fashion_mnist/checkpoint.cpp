@@ -29,11 +29,26 @@ double value_of(const ag::nn::StateDict& extra, const std::string& name, const s
   ag::fail("{}: not a checkpoint of this example (it has no '{}' entry)", path.string(), name);
 }
 
+// The model's entry: 0 for the MLP, 1 for the CNN. Checkpoints written before --model existed have none and hold
+// the MLP.
+double model_code(ModelKind kind) { return kind == ModelKind::Mlp ? 0.0 : 1.0; }
+
+ModelKind saved_model(const ag::nn::StateDict& extra, const std::filesystem::path& path) {
+  for (const auto& [entry, tensor] : extra) {
+    if (entry != "model") continue;
+    if (tensor.numel() == 1 && (tensor.item() == 0.0 || tensor.item() == 1.0))
+      return tensor.item() == 0.0 ? ModelKind::Mlp : ModelKind::Cnn;
+    ag::fail("{}: 'model' must be 0 (mlp) or 1 (cnn)", path.string());
+  }
+  return ModelKind::Mlp;
+}
+
 }  // namespace
 
 void save_progress(const std::filesystem::path& path, const ag::nn::Module& model,
                    const ag::optim::Optimizer& optimizer, const RunSettings& settings, std::int64_t epochs_done) {
-  ag::nn::StateDict extra{{"epochs_done", ag::scalar(static_cast<double>(epochs_done), ag::kFloat64)}};
+  ag::nn::StateDict extra{{"model", ag::scalar(model_code(settings.model), ag::kFloat64)},
+                          {"epochs_done", ag::scalar(static_cast<double>(epochs_done), ag::kFloat64)}};
   for (const auto& [name, value] : entries_of(settings)) extra.emplace_back(name, ag::scalar(value, ag::kFloat64));
   ag::nn::save_checkpoint(path, model, &optimizer, extra);
 }
@@ -45,6 +60,10 @@ std::int64_t resume_progress(const std::filesystem::path& path, ag::nn::Module& 
   ag::nn::StateDict extra;
   for (const auto& [name, tensor] : entries)
     if (name.starts_with("extra.")) extra.emplace_back(name.substr(6), tensor);
+  const ModelKind saved = saved_model(extra, path);
+  if (saved != settings.model)
+    ag::fail("{}: the checkpoint holds the {} (--model {}), but this run has --model {}; resume with --model {}",
+             path.string(), model_title(saved), model_flag(saved), model_flag(settings.model), model_flag(saved));
   for (const auto& [name, value] : entries_of(settings)) {
     const double saved = value_of(extra, name, path);
     if (saved != value)

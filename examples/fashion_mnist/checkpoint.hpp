@@ -5,6 +5,8 @@
 
 #include <nn/nn.hpp>
 
+#include "fashion_mnist/training.hpp"
+
 #include <cstdint>
 #include <filesystem>
 
@@ -12,6 +14,7 @@ namespace fashion_mnist {
 
 // The flags a resumed run must share with the run it continues, or its result would differ from an uninterrupted one.
 struct RunSettings {
+  ModelKind model;
   std::int64_t batch_size;
   double learning_rate;
   std::uint64_t seed;
@@ -22,7 +25,8 @@ void save_progress(const std::filesystem::path& path, const ag::nn::Module& mode
                    const ag::optim::Optimizer& optimizer, const RunSettings& settings, std::int64_t epochs_done);
 
 // Loads a checkpoint of save_progress into `model` and `optimizer` and returns its epochs done. Throws, changing
-// nothing, when the file is damaged, does not fit the model, or was made with other settings (naming the flag).
+// nothing, when the file is damaged, does not fit the model, holds the other model, or was made with other settings
+// (naming the flag).
 std::int64_t resume_progress(const std::filesystem::path& path, ag::nn::Module& model, ag::optim::Optimizer& optimizer,
                              const RunSettings& settings);
 
