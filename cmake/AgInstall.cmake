@@ -8,6 +8,15 @@ include(CMakePackageConfigHelpers)
 set(ag_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/ag)
 
 install(TARGETS ag_autograd ag_autograd_static ag_nn ag_nn_static EXPORT ag-targets)
+# ag::distributed and ag::distributed_static, where MPI was found (distributed/CMakeLists.txt); ag-config.cmake then
+# finds MPI, which the static library links.
+set(AG_WITH_DISTRIBUTED OFF)
+if(TARGET ag_distributed)
+  set(AG_WITH_DISTRIBUTED ON)
+  install(TARGETS ag_distributed ag_distributed_static EXPORT ag-targets)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/distributed/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+    FILES_MATCHING PATTERN "*.hpp")
+endif()
 foreach(library autograd nn)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${library}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
     FILES_MATCHING PATTERN "*.hpp")
@@ -20,7 +29,7 @@ configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/ag-config.cmake.in ${PRO
 # request for 0.2 accepts 0.2.x only; from 1.0 on this becomes SameMajorVersion.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/ag-config-version.cmake COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/ag-config.cmake ${PROJECT_BINARY_DIR}/ag-config-version.cmake
-  ${CMAKE_CURRENT_LIST_DIR}/AgOpenBLAS.cmake DESTINATION ${ag_cmake_dir})
+  ${CMAKE_CURRENT_LIST_DIR}/AgOpenBLAS.cmake ${CMAKE_CURRENT_LIST_DIR}/AgDnnl.cmake DESTINATION ${ag_cmake_dir})
 
 # The pkg-config files name their prefix, which is only known when installing (cmake --install --prefix, or the
 # Debian package's /usr): each is configured twice, now for everything else, then by the install script for the
@@ -48,7 +57,10 @@ layers, losses, optimisers, data) as static and shared libraries, with their hea
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 # The -dev packages, which the headers and the CMake package use; dpkg-shlibdeps adds the runtime libraries.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libfmt-dev, libopenblas-dev, zlib1g-dev")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libfmt-dev, libopenblas-dev, libdnnl-dev, zlib1g-dev")
+if(AG_WITH_DISTRIBUTED)
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libopenmpi-dev")
+endif()
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The install script runs with the package's own prefix (/usr) in CMAKE_INSTALL_PREFIX, as the pkg-config files need.
 set(CPACK_SET_DESTDIR ON)

@@ -16,6 +16,7 @@
 #include <autograd/dtype.hpp>
 #include <autograd/engine.hpp>
 #include <autograd/error.hpp>
+#include <autograd/expanding_array.hpp>
 #include <autograd/format.hpp>
 #include <autograd/function.hpp>
 #include <autograd/functional.hpp>
@@ -23,10 +24,14 @@
 #include <autograd/gradcheck.hpp>
 #include <autograd/inspect.hpp>
 #include <autograd/ops/conversion.hpp>
+#include <autograd/ops/convolution.hpp>
+#include <autograd/ops/dropout.hpp>
 #include <autograd/ops/elementwise.hpp>
 #include <autograd/ops/indexing.hpp>
 #include <autograd/ops/linalg.hpp>
 #include <autograd/ops/max_min.hpp>
+#include <autograd/ops/normalization.hpp>
+#include <autograd/ops/pooling.hpp>
 #include <autograd/ops/reduction.hpp>
 #include <autograd/ops/shape_ops.hpp>
 #include <autograd/ops/softmax.hpp>

@@ -14,20 +14,36 @@
 
 #include <autograd/autograd.hpp>
 #include <nn/activation.hpp>
+#include <nn/attention.hpp>
+#include <nn/batchnorm.hpp>
+#include <nn/clip_grad.hpp>
+#include <nn/conv.hpp>
 #include <nn/data_loader.hpp>
 #include <nn/dataset.hpp>
+#include <nn/distributed_sampler.hpp>
+#include <nn/dropout.hpp>
+#include <nn/embedding.hpp>
 #include <nn/fashion_mnist.hpp>
+#include <nn/flatten.hpp>
 #include <nn/functional.hpp>
 #include <nn/idx.hpp>
 #include <nn/init.hpp>
 #include <nn/linear.hpp>
 #include <nn/loss.hpp>
 #include <nn/module.hpp>
+#include <nn/normalization.hpp>
 #include <nn/optim/adam.hpp>
+#include <nn/optim/adamw.hpp>
+#include <nn/optim/lr_scheduler.hpp>
 #include <nn/optim/optimizer.hpp>
+#include <nn/optim/rmsprop.hpp>
 #include <nn/optim/sgd.hpp>
+#include <nn/pooling.hpp>
+#include <nn/rnn.hpp>
+#include <nn/safetensors.hpp>
 #include <nn/sequential.hpp>
 #include <nn/serialize.hpp>
 #include <nn/state_dict.hpp>
+#include <nn/transformer.hpp>
 
 #pragma GCC visibility pop
