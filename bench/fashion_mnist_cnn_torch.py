@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy
 import torch
 
-from fashion_mnist_torch import kernels
+from fashion_mnist_torch import best_step_seconds, kernels
 
 CLASSES, BATCHES_IN_POOL = 10, 4
 # Multiply-adds of one image's forward pass, as bench/fashion_mnist_cnn_ours.cpp counts them.
@@ -117,20 +117,7 @@ def benchmark(args):
                for _ in range(BATCHES_IN_POOL)]
     model = make_cnn()
     adam = torch.optim.Adam(model.parameters(), lr=1e-3)
-    cross_entropy = torch.nn.CrossEntropyLoss()
-
-    best = float("inf")
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        for step in range(steps):
-            inputs, targets = batches[step % BATCHES_IN_POOL]
-            loss = cross_entropy(model(inputs), targets)
-            adam.zero_grad(set_to_none=True)  # as the framework's zero_grad
-            loss.backward()
-            adam.step()
-        best = min(best, time.perf_counter() - start)
-
-    step_seconds = best / steps
+    step_seconds = best_step_seconds(model, adam, batches, steps, repetitions)
     flops = 6.0 * args.batch * FORWARD_MACS_PER_IMAGE
     print(f"RESULT benchmark=fashion-mnist-cnn-b{args.batch} side=pytorch value={args.batch / step_seconds:.6g} "
           f"unit=samples/s maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} "

@@ -5,10 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "reference/norm_reference.hpp"
+#include "reference/norm_tensors.hpp"
 #include "tensor_matchers.hpp"
 
-#include <span>
 #include <string>
 
 using Catch::Contains;
@@ -16,48 +15,41 @@ using Catch::StartsWith;
 
 namespace {
 
-ag::Tensor reference(const std::string& name) {
-  const norm_reference::Array& array = norm_reference::arrays().at(name);
-  return ag::from_vector(array.values, ag::Shape(std::span<const std::int64_t>(array.shape)), ag::kFloat64);
-}
-
-HasValues matches_reference(const std::string& name) { return HasValues(reference(name).to_vector(), 1e-10); }
-
 // Replays the steps of make_norm_reference.py's batch_norm_case on `layer`, whose weights are loaded from it.
 void check_against_pytorch(ag::nn::BatchNormBase& layer, const std::string& prefix) {
   if (layer.options().affine()) {
     ag::NoGradGuard no_grad;
-    layer.weight.copy_(reference(prefix + "_weight"));
-    layer.bias.copy_(reference(prefix + "_bias"));
+    layer.weight.copy_(norm_reference::tensor(prefix + "_weight"));
+    layer.bias.copy_(norm_reference::tensor(prefix + "_bias"));
   }
   layer.train();
   for (int step = 0; step < 3; ++step) {
     INFO(prefix << " training step " << step);
     const std::string name = prefix + "_train" + std::to_string(step);
-    const ag::Tensor x = reference(name + "_input").requires_grad_();
+    const ag::Tensor x = norm_reference::tensor(name + "_input").requires_grad_();
     const ag::Tensor out = layer(x);
-    CHECK_THAT(out, matches_reference(name + "_output"));
+    CHECK_THAT(out, norm_reference::matches(name + "_output"));
     if (step > 0) continue;
-    ag::sum(out * reference(prefix + "_out_weight")).backward();
-    CHECK_THAT(x.grad(), matches_reference(prefix + "_grad_input"));
+    ag::sum(out * norm_reference::tensor(prefix + "_out_weight")).backward();
+    CHECK_THAT(x.grad(), norm_reference::matches(prefix + "_grad_input"));
     if (layer.options().affine()) {
-      CHECK_THAT(layer.weight.grad(), matches_reference(prefix + "_grad_weight"));
-      CHECK_THAT(layer.bias.grad(), matches_reference(prefix + "_grad_bias"));
+      CHECK_THAT(layer.weight.grad(), norm_reference::matches(prefix + "_grad_weight"));
+      CHECK_THAT(layer.bias.grad(), norm_reference::matches(prefix + "_grad_bias"));
     }
   }
-  CHECK_THAT(layer.running_mean, matches_reference(prefix + "_running_mean"));
-  CHECK_THAT(layer.running_var, matches_reference(prefix + "_running_var"));
+  CHECK_THAT(layer.running_mean, norm_reference::matches(prefix + "_running_mean"));
+  CHECK_THAT(layer.running_var, norm_reference::matches(prefix + "_running_var"));
   CHECK(layer.num_batches_tracked.dtype() == ag::kInt64);
-  CHECK(layer.num_batches_tracked.item() == reference(prefix + "_num_batches_tracked").item());
+  CHECK(layer.num_batches_tracked.item() == norm_reference::tensor(prefix + "_num_batches_tracked").item());
 
   layer.eval();
-  const ag::Tensor x = reference(prefix + "_eval_input").requires_grad_();
+  const ag::Tensor x = norm_reference::tensor(prefix + "_eval_input").requires_grad_();
   const ag::Tensor out = layer(x);
-  CHECK_THAT(out, matches_reference(prefix + "_eval_output"));
+  CHECK_THAT(out, norm_reference::matches(prefix + "_eval_output"));
   ag::sum(out).backward();
-  CHECK_THAT(x.grad(), matches_reference(prefix + "_eval_grad_input"));
+  CHECK_THAT(x.grad(), norm_reference::matches(prefix + "_eval_grad_input"));
   // Evaluation leaves the running statistics alone.
-  CHECK_THAT(layer.running_mean, matches_reference(prefix + "_running_mean"));
+  CHECK_THAT(layer.running_mean, norm_reference::matches(prefix + "_running_mean"));
   CHECK(layer.num_batches_tracked.item() == 3.0);
 }
 

@@ -4,37 +4,27 @@
 
 #include <catch2/catch.hpp>
 
-#include "reference/norm_reference.hpp"
+#include "reference/norm_tensors.hpp"
 #include "tensor_matchers.hpp"
 
 #include <cmath>
-#include <span>
 #include <string>
 
 using Catch::Contains;
 using Catch::StartsWith;
 
-namespace {
-
-ag::Tensor reference(const std::string& name) {
-  const norm_reference::Array& array = norm_reference::arrays().at(name);
-  return ag::from_vector(array.values, ag::Shape(std::span<const std::int64_t>(array.shape)), ag::kFloat64);
-}
-
-}  // namespace
-
 TEST_CASE("Embedding with padding_idx matches PyTorch's output and weight gradient", "[nn][embedding]") {
   ag::nn::Embedding layer(ag::nn::EmbeddingOptions(10, 4).padding_idx(1).dtype(ag::kFloat64));
   {
     ag::NoGradGuard no_grad;
-    layer.weight.copy_(reference("emb_weight"));
+    layer.weight.copy_(norm_reference::tensor("emb_weight"));
   }
-  const ag::Tensor indices = reference("emb_indices").to(ag::kInt64);
+  const ag::Tensor indices = norm_reference::tensor("emb_indices").to(ag::kInt64);
   const ag::Tensor out = layer(indices);
   CHECK(out.shape() == ag::Shape{2, 3, 4});
-  CHECK_THAT(out, HasValues(reference("emb_output").to_vector()));
-  ag::sum(out * reference("emb_out_weight")).backward();
-  CHECK_THAT(layer.weight.grad(), HasValues(reference("emb_grad_weight").to_vector()));
+  CHECK_THAT(out, HasValues(norm_reference::tensor("emb_output").to_vector()));
+  ag::sum(out * norm_reference::tensor("emb_out_weight")).backward();
+  CHECK_THAT(layer.weight.grad(), HasValues(norm_reference::tensor("emb_grad_weight").to_vector()));
 }
 
 TEST_CASE("Embedding draws N(0, 1) and zeroes the padding row, as PyTorch", "[nn][embedding]") {

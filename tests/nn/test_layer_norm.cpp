@@ -4,10 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "reference/norm_reference.hpp"
+#include "reference/norm_tensors.hpp"
 #include "tensor_matchers.hpp"
 
-#include <span>
 #include <string>
 
 using Catch::Contains;
@@ -15,29 +14,22 @@ using Catch::StartsWith;
 
 namespace {
 
-ag::Tensor reference(const std::string& name) {
-  const norm_reference::Array& array = norm_reference::arrays().at(name);
-  return ag::from_vector(array.values, ag::Shape(std::span<const std::int64_t>(array.shape)), ag::kFloat64);
-}
-
-HasValues matches_reference(const std::string& name) { return HasValues(reference(name).to_vector(), 1e-10); }
-
 // Replays make_norm_reference.py's layer_norm_case on `layer`, whose weights are loaded from it.
 void check_against_pytorch(ag::nn::LayerNorm& layer, const std::string& prefix) {
   const bool affine = layer.options().elementwise_affine();
   if (affine) {
     ag::NoGradGuard no_grad;
-    layer.weight.copy_(reference(prefix + "_weight"));
-    layer.bias.copy_(reference(prefix + "_bias"));
+    layer.weight.copy_(norm_reference::tensor(prefix + "_weight"));
+    layer.bias.copy_(norm_reference::tensor(prefix + "_bias"));
   }
-  const ag::Tensor x = reference(prefix + "_input").requires_grad_();
+  const ag::Tensor x = norm_reference::tensor(prefix + "_input").requires_grad_();
   const ag::Tensor out = layer(x);
-  CHECK_THAT(out, matches_reference(prefix + "_output"));
-  ag::sum(out * reference(prefix + "_out_weight")).backward();
-  CHECK_THAT(x.grad(), matches_reference(prefix + "_grad_input"));
+  CHECK_THAT(out, norm_reference::matches(prefix + "_output"));
+  ag::sum(out * norm_reference::tensor(prefix + "_out_weight")).backward();
+  CHECK_THAT(x.grad(), norm_reference::matches(prefix + "_grad_input"));
   if (affine) {
-    CHECK_THAT(layer.weight.grad(), matches_reference(prefix + "_grad_weight"));
-    CHECK_THAT(layer.bias.grad(), matches_reference(prefix + "_grad_bias"));
+    CHECK_THAT(layer.weight.grad(), norm_reference::matches(prefix + "_grad_weight"));
+    CHECK_THAT(layer.bias.grad(), norm_reference::matches(prefix + "_grad_bias"));
   }
 }
 
