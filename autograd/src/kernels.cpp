@@ -107,7 +107,7 @@ std::atomic<int> dnnl_threads{0};  // 0: set_num_threads was never called; oneDN
 
 void set_dnnl_threads(int threads) { dnnl_threads.store(threads, std::memory_order_relaxed); }
 
-void apply_dnnl_threads() {
+int apply_dnnl_threads() {
 #ifdef AG_DNNL_OPENMP
   thread_local int applied = 0;
   const int wanted = dnnl_threads.load(std::memory_order_relaxed);
@@ -115,6 +115,9 @@ void apply_dnnl_threads() {
     omp_set_num_threads(wanted);
     applied = wanted;
   }
+  return applied;
+#else
+  return 0;
 #endif
 }
 

@@ -198,7 +198,7 @@ inline constexpr std::int64_t kBlasProduct = 16384;
 void set_dnnl_threads(int threads);
 // Gives the calling thread's OpenMP runtime (on which oneDNN runs) the thread count ag::set_num_threads asked for:
 // OpenMP keeps that count per thread, so every thread calls this before calling oneDNN (cheap: one comparison when
-// nothing changed).
-void apply_dnnl_threads();
+// nothing changed). Returns the count now in effect on this thread (0: OpenMP's own default).
+int apply_dnnl_threads();
 
 }  // namespace ag::kernels

@@ -21,9 +21,10 @@ namespace ag::nn {
 
 namespace {
 
-// FNV-1a over the names, dtypes and shapes of the parameters and buffers: equal on every rank that built the same
-// model, whatever its values.
-std::int64_t model_fingerprint(const Module& module) {
+// FNV-1a over the names, dtypes, shapes and requires_grad flags of the parameters and buffers, and the bucket size:
+// equal on every rank that built the same model and will build the same buckets (a frozen layer or another
+// bucket_cap_mb on one rank would pair all-reduces of different lengths), whatever the values.
+std::int64_t model_fingerprint(const Module& module, double bucket_cap_mb) {
   std::uint64_t hash = 14695981039346656037ull;
   const auto add = [&](std::string_view bytes) {
     for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
@@ -31,20 +32,21 @@ std::int64_t model_fingerprint(const Module& module) {
   for (const auto& named : {module.named_parameters(), module.named_buffers()}) {
     add("|");
     for (const auto& [name, tensor] : named)
-      add(fmt::format("{}:{}:{};", name, dtype_name(tensor.dtype()), tensor.shape()));
+      add(fmt::format("{}:{}:{}:{};", name, dtype_name(tensor.dtype()), tensor.shape(), tensor.requires_grad()));
   }
+  add(fmt::format("|{}", bucket_cap_mb));
   return static_cast<std::int64_t>(hash);
 }
 
 // Throws on every rank unless all ranks built the same model: averaging gradients of different models, or
 // broadcasting parameters of other shapes, would silently train nonsense or overrun buffers.
-void check_same_model(const Module& module) {
+void check_same_model(const Module& module, double bucket_cap_mb) {
   const std::vector<Tensor> parameters = module.parameters();
   std::int64_t elements = 0;
   for (const Tensor& p : parameters) elements += p.numel();
   Tensor mine = empty({3}, kInt64);
   std::int64_t* values = mine.mutable_data<std::int64_t>();
-  values[0] = model_fingerprint(module);
+  values[0] = model_fingerprint(module, bucket_cap_mb);
   values[1] = static_cast<std::int64_t>(parameters.size());
   values[2] = elements;
   const Tensor all = distributed::all_gather(mine);
@@ -53,8 +55,8 @@ void check_same_model(const Module& module) {
     if (!std::equal(gathered + 3 * r, gathered + 3 * r + 3, gathered))
       fail(
           "DistributedDataParallel: the model on rank {} differs from rank 0's: {} parameters of {} elements "
-          "(names, shapes and dtypes hash to {:016x}) against {} parameters of {} elements (hash {:016x}); every "
-          "rank must build the same model",
+          "(names, shapes, dtypes, requires_grad and bucket_cap_mb hash to {:016x}) against {} parameters of {} "
+          "elements (hash {:016x}); every rank must build the same model with the same options",
           r, gathered[3 * r + 1], gathered[3 * r + 2], static_cast<std::uint64_t>(gathered[3 * r]), gathered[1],
           gathered[2], static_cast<std::uint64_t>(gathered[0]));
 }
@@ -161,7 +163,9 @@ struct DistributedDataParallel::Reducer {
         const T* averaged = bucket.buffer.data<T>();
         for (const Slot& slot : bucket.slots) {
           Tensor grad = slot.parameter.grad();
-          if (!grad.defined()) continue;  // no gradient reached it here: it keeps none, as the optimiser expects
+          // No gradient reached it on this rank: it takes the average all the same, so that every rank's optimiser
+          // makes the same step.
+          if (!grad.defined()) grad = slot.parameter.impl()->grad = zeros_like(slot.parameter);
           // Hoisted, so that the loop vectorises: grad.numel() read in the condition would be reloaded each time.
           T* into = grad.mutable_data<T>();
           const T* from = averaged + slot.offset;
@@ -198,7 +202,7 @@ DistributedDataParallel::DistributedDataParallel(std::shared_ptr<UnaryModule> mo
     fail("DistributedDataParallel: bucket_cap_mb must be positive, got {}", options.bucket_cap_mb());
   distributed::detail::check_initialized("DistributedDataParallel");
   module_ = register_module("module", std::move(module));
-  check_same_model(*module_);
+  check_same_model(*module_, options.bucket_cap_mb());
   {
     NoGradGuard no_grad;
     for (const Tensor& parameter : module_->parameters()) distributed::broadcast(parameter, 0);

@@ -152,16 +152,17 @@ int fashion_mnist_main(int argc, char** argv) {
     loader.set_epoch(epochs_done);
     first_epoch = epochs_done + 1;
     fmt::print("resumed from {} after epoch {}\n", checkpoint.string(), epochs_done);
-    if (first_epoch > epochs) {
+    if (first_epoch > epochs && epochs != 0) {
       fmt::print("nothing left to train: --epochs is {}\n", epochs);
+      if (!saved_weights.empty() && ranks.rank == 0) save_weights(*model, saved_weights);
       return 0;
     }
   }
-  if (epochs == 0) {
+  if (epochs == 0) {  // the loaded parameters (--weights or --resume), evaluated only
     const auto tested = fashion_mnist::evaluate(*model, test);
     fmt::print("test loss {:.4f}, test accuracy {:.2f}% on {} images\n", tested.loss, 100 * tested.accuracy,
                tested.samples);
-    if (!saved_weights.empty()) save_weights(*model, saved_weights);
+    if (!saved_weights.empty() && ranks.rank == 0) save_weights(*model, saved_weights);
     return 0;
   }
 

@@ -49,17 +49,17 @@ Tensor BatchNormBase::forward(const Tensor& input) {
     fail("{}: input of shape {} has {} channels, expected num_features = {}", name(), input.shape(), input.shape()[1],
          options_.num_features());
   const bool track = options_.track_running_stats();
-  double momentum = 0.0;
-  if (is_training() && track) {
-    const std::int64_t batches = num_batches_tracked.item<std::int64_t>() + 1;
-    num_batches_tracked.fill_(static_cast<double>(batches));
-    // PyTorch's momentum=None: a cumulative average, each batch weighted 1 / batches.
-    momentum = options_.momentum().value_or(1.0 / static_cast<double>(batches));
-  }
+  const bool counts = is_training() && track;
+  const std::int64_t batches = counts ? num_batches_tracked.item<std::int64_t>() + 1 : 0;
+  // PyTorch's momentum=None: a cumulative average, each batch weighted 1 / batches.
+  const double momentum = counts ? options_.momentum().value_or(1.0 / static_cast<double>(batches)) : 0.0;
   // Without running statistics the batch's own are used in evaluation mode too.
   const bool use_batch_statistics = is_training() || !track;
-  return functional::batch_norm(input, track ? running_mean : Tensor(), track ? running_var : Tensor(), weight, bias,
-                                use_batch_statistics, momentum, options_.eps());
+  Tensor output = functional::batch_norm(input, track ? running_mean : Tensor(), track ? running_var : Tensor(), weight,
+                                         bias, use_batch_statistics, momentum, options_.eps());
+  // Counted once the batch was accepted: a refused input (one value per channel) leaves the layer as it was.
+  if (counts) num_batches_tracked.fill_(static_cast<double>(batches));
+  return output;
 }
 
 std::string BatchNormBase::extra_repr() const {

@@ -110,6 +110,14 @@ TEST_CASE("DistributedDataParallel refuses models that differ between ranks, on 
   const auto reshaped = std::make_shared<ag::nn::Linear>(dist::rank() == 1 ? 2 : 1, dist::rank() == 1 ? 1 : 2,
                                                          ag::nn::LinearOptions().bias(false));
   CHECK_THROWS_WITH(ag::nn::DistributedDataParallel(reshaped), Contains("the model on rank 1 differs"));
+  // The same model with a frozen weight, or other buckets, on one rank would pair all-reduces of other lengths.
+  const auto frozen = std::make_shared<ag::nn::Linear>(4, 2);
+  if (dist::rank() == 1) frozen->weight.requires_grad_(false);
+  CHECK_THROWS_WITH(ag::nn::DistributedDataParallel(frozen), Contains("the model on rank 1 differs"));
+  const auto same = std::make_shared<ag::nn::Linear>(4, 2);
+  CHECK_THROWS_WITH(ag::nn::DistributedDataParallel(
+                        same, ag::nn::DistributedDataParallelOptions().bucket_cap_mb(dist::rank() == 1 ? 1.0 : 25.0)),
+                    Contains("with the same options"));
 }
 
 TEST_CASE("DistributedDataParallel names the parameters a backward pass did not reach", "[distributed][ddp]") {

@@ -175,5 +175,8 @@ TEST_CASE("BatchNorm names the layer and the shapes when misused", "[nn][batchno
   CHECK_THROWS_WITH(one(ag::zeros({2, 3, 4, 4})), StartsWith("BatchNorm1d: expected a 2-D [N, C] or 3-D [N, C, L]"));
   CHECK_THROWS_WITH(one(ag::zeros({2, 4})), Contains("has 4 channels, expected num_features = 3"));
   CHECK_THROWS_WITH(one(ag::zeros({1, 3})), Contains("more than one value per channel"));
+  // A refused batch leaves the layer as it was: it is not counted.
+  CHECK(one.num_batches_tracked.item<std::int64_t>() == 0);
+  CHECK_THAT(one.running_mean, HasValues({0.0, 0.0, 0.0}));
   CHECK_THROWS_WITH(ag::nn::BatchNorm1d(0), StartsWith("BatchNorm: num_features = 0 must be positive"));
 }

@@ -325,6 +325,10 @@ TEST_CASE("add_param_group adds a group with its own options or the defaults", "
                     Contains("SGD: nesterov needs a positive momentum"));
   CHECK_THROWS_WITH(SGD({{{t.p}}, {{t.q, t.p}}}, SGDOptions(0.1)),
                     Contains("SGD: group 1: parameter 1 (shape [2]) is already in an earlier parameter group"));
+  CHECK_THROWS_WITH(SGD(std::vector<ag::Tensor>{t.p, t.q, t.p}, SGDOptions(0.1)),
+                    Contains("SGD: parameter 2 (shape [2]) is given twice; each step would update it twice"));
+  CHECK_THROWS_WITH(SGD({{{t.p}}, {{t.q, t.q}}}, SGDOptions(0.1)),
+                    Contains("SGD: parameter 1 of group 1 (shape [2]) is given twice"));
 }
 
 TEST_CASE("a state dict of several groups names each group's settings and loads back", "[nn][optim][groups]") {

@@ -231,6 +231,19 @@ TEST_CASE("save replaces a file whole and leaves no temporary file behind", "[nn
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
 }
 
+TEST_CASE("save gives a new file the permissions open() would, under the process's umask", "[nn][serialize]") {
+  TempDir dir;
+  const mode_t previous = ::umask(077);
+  ag::nn::save(sample_tensors(), dir / "private.bin");
+  ::umask(022);
+  ag::nn::save(sample_tensors(), dir / "shared.bin");
+  ::umask(previous);
+  CHECK((fs::status(dir / "private.bin").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK((fs::status(dir / "shared.bin").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read));
+}
+
 // tests/fuzz/make_corpus.py writes these files from the format's documentation alone, without this library.
 TEST_CASE("files written from the documented format load", "[nn][serialize]") {
   const fs::path corpus = fs::path(AG_TESTS_DIR) / "fuzz" / "corpus" / "checkpoint";

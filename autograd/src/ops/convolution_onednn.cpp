@@ -83,6 +83,7 @@ Operand output_operand(const memory::desc& user, const memory::desc& wanted) {
 struct Plan {
   Pass pass;
   bool with_bias;
+  int threads;  // oneDNN fixes a primitive's thread count when it creates it
   Geometry geometry;
   dnnl::primitive primitive;
   Operand a, b, out;  // forward: src, weights, dst; backward data: diff_dst, weights, diff_src;
@@ -95,8 +96,8 @@ bool same_geometry(const Geometry& x, const Geometry& y) {
          x.width == y.width && x.out_channels == y.out_channels && x.kernel_h == y.kernel_h && x.kernel_w == y.kernel_w;
 }
 
-Plan make_plan(Pass pass, const Geometry& g, bool with_bias) {
-  Plan plan{pass, with_bias, g, {}, {}, {}, {}};
+Plan make_plan(Pass pass, const Geometry& g, bool with_bias, int threads) {
+  Plan plan{pass, with_bias, threads, g, {}, {}, {}, {}};
   const memory::desc src = nchw_desc(src_dims(g));
   const memory::desc dst = nchw_desc(dst_dims(g));
   const memory::desc weights = user_weight_desc(g);
@@ -140,11 +141,13 @@ const Plan& plan_for(Pass pass, const Geometry& g, bool with_bias) {
   // A model has a handful of convolutions; the list is dropped whole if shapes keep changing.
   constexpr std::size_t kMaxPlans = 64;
   thread_local std::vector<Plan> plans;
+  const int threads = kernels::apply_dnnl_threads();  // before creating a primitive, which takes the count in effect
   for (const Plan& plan : plans)
-    if (plan.pass == pass && plan.with_bias == with_bias && same_geometry(plan.geometry, g)) return plan;
+    if (plan.pass == pass && plan.with_bias == with_bias && plan.threads == threads && same_geometry(plan.geometry, g))
+      return plan;
   if (plans.size() == kMaxPlans) plans.clear();
   try {
-    plans.push_back(make_plan(pass, g, with_bias));
+    plans.push_back(make_plan(pass, g, with_bias, threads));
   } catch (const dnnl::error& e) {
     fail(
         "convolution: oneDNN has no float32 convolution of input [{}, {}, {}, {}] with weight [{}, {}, {}, {}] "
@@ -172,27 +175,34 @@ memory prepare_input(const Operand& operand, const float* data) {
 
 // Runs the plan's primitive on a and b into `out` (ag's buffer), with `extra` (the bias) if not null.
 void run(const Plan& plan, const float* a, const float* b, const float* extra, float* out) {
-  kernels::apply_dnnl_threads();
-  const memory a_memory = prepare_input(plan.a, a);
-  const memory b_memory = prepare_input(plan.b, b);
-  const memory user_out(plan.out.user, cpu_engine(), out);
-  const memory computed = plan.out.reorder ? memory(plan.out.wanted, cpu_engine()) : user_out;
-  std::unordered_map<int, memory> args;
-  switch (plan.pass) {
-    case Pass::Forward:
-      args = {{DNNL_ARG_SRC, a_memory}, {DNNL_ARG_WEIGHTS, b_memory}, {DNNL_ARG_DST, computed}};
-      if (extra) args.emplace(DNNL_ARG_BIAS, memory(bias_desc(plan.geometry), cpu_engine(), const_cast<float*>(extra)));
-      break;
-    case Pass::BackwardData:
-      args = {{DNNL_ARG_DIFF_DST, a_memory}, {DNNL_ARG_WEIGHTS, b_memory}, {DNNL_ARG_DIFF_SRC, computed}};
-      break;
-    case Pass::BackwardWeights:
-      args = {{DNNL_ARG_SRC, a_memory}, {DNNL_ARG_DIFF_DST, b_memory}, {DNNL_ARG_DIFF_WEIGHTS, computed}};
-      break;
+  try {
+    const memory a_memory = prepare_input(plan.a, a);
+    const memory b_memory = prepare_input(plan.b, b);
+    const memory user_out(plan.out.user, cpu_engine(), out);
+    const memory computed = plan.out.reorder ? memory(plan.out.wanted, cpu_engine()) : user_out;
+    std::unordered_map<int, memory> args;
+    switch (plan.pass) {
+      case Pass::Forward:
+        args = {{DNNL_ARG_SRC, a_memory}, {DNNL_ARG_WEIGHTS, b_memory}, {DNNL_ARG_DST, computed}};
+        if (extra)
+          args.emplace(DNNL_ARG_BIAS, memory(bias_desc(plan.geometry), cpu_engine(), const_cast<float*>(extra)));
+        break;
+      case Pass::BackwardData:
+        args = {{DNNL_ARG_DIFF_DST, a_memory}, {DNNL_ARG_WEIGHTS, b_memory}, {DNNL_ARG_DIFF_SRC, computed}};
+        break;
+      case Pass::BackwardWeights:
+        args = {{DNNL_ARG_SRC, a_memory}, {DNNL_ARG_DIFF_DST, b_memory}, {DNNL_ARG_DIFF_WEIGHTS, computed}};
+        break;
+    }
+    plan.primitive.execute(thread_stream(), args);
+    if (plan.out.reorder)
+      plan.out.reorder.execute(thread_stream(), {{DNNL_ARG_FROM, computed}, {DNNL_ARG_TO, user_out}});
+    thread_stream().wait();
+  } catch (const dnnl::error& e) {  // an allocation for a reordered copy, say
+    const Geometry& g = plan.geometry;
+    fail("convolution: oneDNN failed on input [{}, {}, {}, {}] with weight [{}, {}, {}, {}]: {}", g.batch, g.channels,
+         g.height, g.width, g.out_channels, g.group_channels(), g.kernel_h, g.kernel_w, e.what());
   }
-  plan.primitive.execute(thread_stream(), args);
-  if (plan.out.reorder) plan.out.reorder.execute(thread_stream(), {{DNNL_ARG_FROM, computed}, {DNNL_ARG_TO, user_out}});
-  thread_stream().wait();
 }
 
 // oneDNN refuses tensors with a zero size; their convolutions are sums over nothing.

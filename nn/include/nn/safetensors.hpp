@@ -50,10 +50,10 @@ inline constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 /// reserved name "__metadata__", or a name or metadata that is not valid UTF-8.
 std::vector<std::byte> serialize_safetensors(const StateDict& tensors, const SafetensorsMetadata& metadata = {});
 
-/// The tensors in the safetensors bytes `bytes`, in the order of their data in the file. Everything is checked
-/// before any tensor is made: the header's length against the bytes present, the JSON, each dtype, shape and
-/// data_offsets (inside the data, in order, without gaps or overlaps, and as long as the shape and dtype need), names
-/// of 1 to kMaxNameBytes bytes, no key given twice in one object, and bool bytes 0 or 1.
+/// The tensors in the safetensors bytes `bytes`, in the order of their data in the file. The header is checked
+/// before any tensor is made: its length against the bytes present, the JSON, each dtype, shape and data_offsets
+/// (inside the data, in order, without gaps or overlaps, and as long as the shape and dtype need), names of 1 to
+/// kMaxNameBytes bytes, no key given twice in one object; bool bytes (0 or 1) are checked as they are read.
 /// Throws ag::Error naming `source` (the file), the tensor and what is wrong.
 StateDict deserialize_safetensors(std::span<const std::byte> bytes, std::string_view source);
 

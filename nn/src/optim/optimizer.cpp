@@ -35,6 +35,11 @@ void Optimizer::add_group_parameters(std::vector<Tensor> parameters) {
       fail("{}: {} (shape {}) is already in an earlier parameter group; a parameter belongs to one group", name_, which,
            parameter.shape());
   }
+  std::unordered_set<const detail::TensorImpl*> in_this_group;
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    if (!in_this_group.insert(parameters[i].impl()).second)
+      fail("{}: parameter {}{} (shape {}) is given twice; each step would update it twice", name_, i,
+           group == 0 ? "" : fmt::format(" of group {}", group), parameters[i].shape());
   for (Tensor& parameter : parameters) {
     parameters_.push_back(std::move(parameter));
     group_of_.push_back(group);

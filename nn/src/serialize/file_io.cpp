@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <system_error>
 
@@ -54,11 +56,20 @@ std::filesystem::path save_target(const std::filesystem::path& path) {
   }
 }
 
+// The permissions open() gives a new file: rw for everyone, less the process's umask, read from /proc because umask()
+// reads it only by changing it, which would race with other threads.
+mode_t new_file_mode() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("Umask:")) return 0666 & ~static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+  return 0644;
+}
+
 // Closes the descriptor and, until kept, removes the temporary file, so that a failed save leaves nothing behind.
 class TemporaryFile {
  public:
   explicit TemporaryFile(const std::filesystem::path& target) : name_(target.string() + ".tmp-XXXXXX") {
-    fd_ = ::mkstemp(name_.data());
+    fd_ = ::mkostemp(name_.data(), O_CLOEXEC);  // not inherited by a program another thread starts meanwhile
     if (fd_ < 0) fail("{}: cannot create a temporary file beside it: {}", target.string(), last_error());
   }
   TemporaryFile(const TemporaryFile&) = delete;
@@ -155,9 +166,12 @@ int InputFile::release() {
 void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
   const std::filesystem::path target = save_target(path);
   TemporaryFile temporary(target);
-  // mkstemp makes the file private; keep the mode of the file it replaces, or give a new one the usual rw-r--r--.
+  // mkostemp makes the file private: keep the permissions of the file it replaces, or give a new one those open()
+  // would (rw for all, less the umask).
   struct stat existing {};
-  ::fchmod(temporary.fd(), ::stat(target.c_str(), &existing) == 0 ? existing.st_mode & 07777 : 0644);
+  const mode_t mode = ::stat(target.c_str(), &existing) == 0 ? existing.st_mode & 0777 : new_file_mode();
+  if (::fchmod(temporary.fd(), mode) != 0)
+    fail("{}: cannot set the permissions of the temporary file: {}", target.string(), last_error());
   write_all(temporary.fd(), bytes, target);
   if (::fsync(temporary.fd()) != 0) fail("{}: fsync failed: {}", target.string(), last_error());
   temporary.close(target);

@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "reference/norm_reference.hpp"
+#include "norm_reference.hpp"
 #include "tensor_matchers.hpp"
 
 namespace norm_reference {

@@ -114,7 +114,8 @@ enum class ThresholdMode {
   Abs,  ///< better by an amount: below best - threshold in Min mode, above best + threshold in Max
 };
 
-/// Chainable settings of ReduceLROnPlateau, PyTorch's defaults: ReduceLROnPlateauOptions().factor(0.5).patience(2).
+/// Chainable settings of ReduceLROnPlateau, with PyTorch's defaults; for example
+/// ReduceLROnPlateauOptions().factor(0.5).patience(2).
 class ReduceLROnPlateauOptions {
   /// Whether the metric should fall or rise (default PlateauMode::Min).
   ///@{
