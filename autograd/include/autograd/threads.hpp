@@ -6,8 +6,8 @@
 
 namespace ag {
 
-/// Sets how many threads the kernels may use, the matrix products of OpenBLAS and oneDNN included, on every thread. The library's own elementwise
-/// kernels run on the calling thread. Throws ag::Error if `threads` is below 1.
+/// Sets how many threads the kernels may use, the matrix products of OpenBLAS and oneDNN included, on every thread. The
+/// library's own elementwise kernels run on the calling thread. Throws ag::Error if `threads` is below 1.
 void set_num_threads(int threads);
 /// The number of threads set by set_num_threads (OpenBLAS's own default until then).
 int get_num_threads();
