@@ -1,12 +1,14 @@
 // The time of one optimiser step over the Fashion-MNIST MLP's parameters (784*256+256 + 256*128+128 + 128*10+10
 // float32 values) on one thread, for each optimiser of ag::optim. Beside each, in the same run, the same update
 // composed of tensor ops, as SGD and Adam were written before their loops were fused: the ratio of the two is the
-// gain of fusing (AdamW and RMSprop came with fused loops and have no composed row). Gradients are fixed, so every
-// step does the same work.
+// gain of fusing (AdamW and RMSprop came with fused loops and have no composed row); and the fused loops for each
+// instruction set the CPU supports (nn/optim/cpu_capability.hpp), whose ratio is the gain of wider vectors.
+// Gradients are fixed, so every step does the same work.
 
 #include "common/bench.hpp"
 
 #include <nn/nn.hpp>
+#include <nn/optim/cpu_capability.hpp>
 
 #include <autograd/autograd.hpp>
 
@@ -94,21 +96,6 @@ class ComposedAdam {
   int step_ = 0;
 };
 
-// The widest vector instructions this program (and the library, built with the same flags) was compiled for.
-const char* vector_instructions() {
-#if defined(__AVX512F__)
-  return "AVX-512";
-#elif defined(__AVX2__)
-  return "AVX2";
-#elif defined(__AVX__)
-  return "AVX";
-#elif defined(__SSE2__)
-  return "SSE2";
-#else
-  return "the target's baseline";
-#endif
-}
-
 // This thread's CPU time in seconds: unlike the wall clock, it does not count the time other processes hold the core,
 // which on a shared machine is most of a run's spread.
 double thread_seconds() {
@@ -138,11 +125,16 @@ int main(int argc, char** argv) {
   const std::int64_t steps = args.count("--steps", 20, 3);
   const std::int64_t repetitions = args.count("--repetitions", 30, 1);
   std::printf(
-      "CPU: %s; loops compiled for %s; one thread; %d float32 values in 6 tensors; thread CPU time, best of "
-      "%ld runs of %ld steps\n",
-      cpu_model().c_str(), vector_instructions(), 235146, static_cast<long>(repetitions), static_cast<long>(steps));
+      "CPU: %s; update loops for %s (chosen at start-up; each supported one timed below); one thread; %d float32 "
+      "values in 6 tensors; thread CPU time, best of %ld runs of %ld steps\n",
+      cpu_model().c_str(), ag::optim::cpu_capability_name(ag::optim::cpu_capability()), 235146,
+      static_cast<long>(repetitions), static_cast<long>(steps));
 
   using namespace ag::optim;
+  const CpuCapability chosen = cpu_capability();
+  std::vector<CpuCapability> capabilities;
+  for (const CpuCapability capability : {CpuCapability::Default, CpuCapability::Avx2, CpuCapability::Avx512})
+    if (cpu_supports(capability)) capabilities.push_back(capability);
   struct Row {
     std::string name;
     std::function<std::function<void()>(std::vector<ag::Tensor>)> fused, composed;
@@ -160,20 +152,31 @@ int main(int argc, char** argv) {
        nullptr},
   };
   for (const Row& row : rows) {
-    // Side by side, alternating, so that both meet the same machine load.
-    double fused = 1e300, composed = 1e300;
+    // Side by side, alternating, so that all meet the same machine load: the composed update and the fused loops
+    // for each instruction set.
+    double composed = 1e300;
+    std::vector<double> fused(capabilities.size(), 1e300);
     for (int round = 0; round < 4; ++round) {
       const auto run_composed = [&] {
         if (row.composed)
           composed = std::min(composed, step_microseconds(row.composed(mlp_parameters()), steps, repetitions));
       };
       if (round % 2 == 1) run_composed();  // each side goes first in half the rounds
-      fused = std::min(fused, step_microseconds(row.fused(mlp_parameters()), steps, repetitions));
+      for (std::size_t k = 0; k < capabilities.size(); ++k) {
+        const std::size_t which = round % 2 == 0 ? k : capabilities.size() - 1 - k;
+        set_cpu_capability(capabilities[which]);
+        fused[which] = std::min(fused[which], step_microseconds(row.fused(mlp_parameters()), steps, repetitions));
+      }
       if (round % 2 == 0) run_composed();
     }
+    set_cpu_capability(chosen);
+    const double best = fused[static_cast<std::size_t>(std::find(capabilities.begin(), capabilities.end(), chosen) -
+                                                       capabilities.begin())];
     bench::Details details;
-    if (row.composed)
-      details = {{"tensor_ops_us", bench::number(composed)}, {"ratio", bench::number(fused / composed)}};
-    bench::print_result("optimizer-step-" + row.name, "ours", fused, "us", details);
+    if (row.composed) details = {{"tensor_ops_us", bench::number(composed)}, {"ratio", bench::number(best / composed)}};
+    for (std::size_t k = 0; k < capabilities.size(); ++k)
+      details.emplace_back(std::string(cpu_capability_name(capabilities[k])) + "_us", bench::number(fused[k]));
+    details.emplace_back("speedup_over_default", bench::number(fused[0] / best));
+    bench::print_result("optimizer-step-" + row.name, "ours", best, "us", details);
   }
 }

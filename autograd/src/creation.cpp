@@ -1,6 +1,7 @@
 #include <autograd/creation.hpp>
 #include <autograd/detail/storage.hpp>
 #include <autograd/random.hpp>
+#include <autograd/run_kernel.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +9,8 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 namespace ag {
 
@@ -37,18 +40,20 @@ void NestedValues::flatten_level(int depth, Shape& shape, std::vector<double>& v
 
 namespace {
 
+// The host values, converted to the tensor's dtype. They are the kernel's argument, so that a trace keeps a copy of
+// them to write again at each replay while an eager call copies nothing.
 template <class Source>
-void copy_into(Tensor& result, const Source* values) {
-  dispatch(result.dtype(), [&]<class T>(T) {
-    std::transform(values, values + result.numel(), result.mutable_data<T>(),
-                   [](Source v) { return static_cast<T>(v); });
-  });
-}
-
-template <class Source>
-Tensor from_values(const Source* values, const Shape& shape, const TensorOptions& options) {
+Tensor from_values(const std::vector<Source>& values, const Shape& shape, const TensorOptions& options) {
   Tensor result = empty(shape, options);
-  copy_into(result, values);
+  dispatch(result.dtype(), [&]<class T>(T) {
+    run_kernel(
+        "tensor",
+        [](const std::vector<Source>& values, Tensor& result) {
+          std::transform(values.begin(), values.end(), result.mutable_data<T>(),
+                         [](Source v) { return static_cast<T>(v); });
+        },
+        values, result);
+  });
   return result;
 }
 
@@ -58,17 +63,31 @@ void check_count(const std::vector<Source>& values, const Shape& shape) {
     fail("from_vector: {} values given for shape {}, which holds {}", values.size(), shape, shape.numel());
 }
 
-// The tensor is made first, so that a shape too large for memory gets empty's error before any buffer is made.
-template <class Fill>
-Tensor filled_from_doubles(const Shape& shape, const TensorOptions& options, Fill fill) {
+// Values that `draw(values, count)` takes from the global generator as doubles, in the tensor's floating dtype. The
+// draw happens inside the kernel, so that each replay of a trace takes new numbers from the generator as an eager
+// step would. `below_one`: a double just below 1 rounds up to 1.0f; rand keeps [0, 1) as promised. The tensor is made
+// first, so that a shape too large for memory gets empty's error before any buffer is made.
+template <class Draw>
+Tensor drawn(const char* op, const Shape& shape, const TensorOptions& options, bool below_one, Draw draw) {
   Tensor result = empty(shape, options);
-  if (result.dtype() == kFloat64) {
-    fill(result.mutable_data<double>(), result.numel());
-    return result;
-  }
-  std::vector<double> values(static_cast<std::size_t>(result.numel()));
-  fill(values.data(), result.numel());
-  copy_into(result, values.data());
+  dispatch_floating(result.dtype(), op, [&]<class T>(T) {
+    run_kernel(
+        op,
+        [below_one, draw](Tensor& result) {
+          const std::int64_t n = result.numel();
+          if constexpr (std::is_same_v<T, double>) {
+            draw(result.mutable_data<double>(), n);
+          } else {
+            std::vector<double> values(static_cast<std::size_t>(n));
+            draw(values.data(), n);
+            T* out = result.mutable_data<T>();
+            std::transform(values.begin(), values.end(), out, [](double v) { return static_cast<T>(v); });
+            if (below_one)
+              for (std::int64_t i = 0; i < n; ++i) out[i] = std::min(out[i], std::nextafter(T(1), T(0)));
+          }
+        },
+        result);
+  });
   return result;
 }
 
@@ -93,17 +112,17 @@ Tensor tensor(const NestedValues& values, TensorOptions options) {
   Shape shape;
   std::vector<double> flat;
   values.flatten(shape, flat);
-  return from_values(flat.data(), shape, options);
+  return from_values(flat, shape, options);
 }
 
 Tensor from_vector(const std::vector<double>& values, const Shape& shape, TensorOptions options) {
   check_count(values, shape);
-  return from_values(values.data(), shape, options);
+  return from_values(values, shape, options);
 }
 
 Tensor from_vector(const std::vector<float>& values, const Shape& shape, TensorOptions options) {
   check_count(values, shape);
-  return from_values(values.data(), shape, options);
+  return from_values(values, shape, options);
 }
 
 Tensor scalar(double value, bool with_grad) { return full({}, value, ag::requires_grad(with_grad)); }
@@ -127,8 +146,12 @@ Tensor empty(const Shape& shape, TensorOptions options) {
 
 Tensor full(const Shape& shape, double value, TensorOptions options) {
   Tensor result = empty(shape, options);
-  dispatch(result.dtype(),
-           [&]<class T>(T) { std::fill_n(result.mutable_data<T>(), shape.numel(), static_cast<T>(value)); });
+  dispatch(result.dtype(), [&]<class T>(T) {
+    run_kernel(
+        "full",
+        [fill = static_cast<T>(value)](Tensor& result) { std::fill_n(result.mutable_data<T>(), result.numel(), fill); },
+        result);
+  });
   return result;
 }
 
@@ -146,25 +169,26 @@ Tensor arange(double start, double end, double step, TensorOptions options) {
   const auto count = static_cast<std::int64_t>(std::max(0.0, std::ceil((end - start) / step)));
   Tensor result = empty({count}, options);
   dispatch(result.dtype(), [&]<class T>(T) {
-    T* out = result.mutable_data<T>();
-    for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(start + static_cast<double>(i) * step);
+    run_kernel(
+        "arange",
+        [start, step](Tensor& result) {
+          T* out = result.mutable_data<T>();
+          for (std::int64_t i = 0, n = result.numel(); i < n; ++i)
+            out[i] = static_cast<T>(start + static_cast<double>(i) * step);
+        },
+        result);
   });
   return result;
 }
 
 Tensor rand(const Shape& shape, TensorOptions options) {
   if (!is_floating_point(options.dtype())) fail_unsupported_dtype("rand", options.dtype(), "float32 or float64");
-  Tensor result = filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_uniform(v, n, 0.0, 1.0); });
-  if (result.dtype() == kFloat32) {  // a double just below 1 rounds up to 1.0f; keep [0, 1) as promised
-    float* values = result.mutable_data<float>();
-    for (std::int64_t i = 0; i < result.numel(); ++i) values[i] = std::min(values[i], std::nextafter(1.0f, 0.0f));
-  }
-  return result;
+  return drawn("rand", shape, options, true, [](double* v, std::int64_t n) { fill_uniform(v, n, 0.0, 1.0); });
 }
 
 Tensor randn(const Shape& shape, TensorOptions options) {
   if (!is_floating_point(options.dtype())) fail_unsupported_dtype("randn", options.dtype(), "float32 or float64");
-  return filled_from_doubles(shape, options, [](double* v, std::int64_t n) { fill_normal(v, n, 0.0, 1.0); });
+  return drawn("randn", shape, options, false, [](double* v, std::int64_t n) { fill_normal(v, n, 0.0, 1.0); });
 }
 
 }  // namespace ag

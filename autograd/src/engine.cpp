@@ -28,13 +28,20 @@ void Node::destroy(Node* node) noexcept {
 
 namespace detail {
 
+// Whether nobody but its one handle holds `impl` and its values (a trace's kernels aside, see trace_state.hpp).
+inline bool sole_owner(const TensorImpl* impl) {
+  if (outside_recorded_kernel()) [[unlikely]]
+    return sole_owner_while_recording(impl);
+  return impl->refcount == 1 && impl->storage && impl->storage->refcount == 1;
+}
+
 // Sums gradients: in place when nobody else can see the running sum and no graph is being recorded through it.
 void add_into(Tensor& sum, Tensor grad) {
   if (!sum.defined()) {
     sum = std::move(grad);
   } else if (is_grad_enabled() && (sum.requires_grad() || grad.requires_grad())) {
     sum = sum + grad;  // create_graph: the sum is part of the gradient's graph
-  } else if (sum.impl()->refcount == 1 && sum.impl()->storage->refcount == 1) {
+  } else if (sole_owner(sum.impl())) {
     sum.add_(grad);
   } else {
     sum = sum + grad;
@@ -61,6 +68,7 @@ struct GraphTask {
   void run(std::span<const Tensor> outputs, std::span<Tensor> output_grads);
   void run_node(TensorImpl* output, const Tensor& grad);  // only the op that produced `output`
   void accumulate(TensorImpl* target, Tensor grad);
+  Tensor accumulation_target(TensorImpl* target);
 
  private:
   void sort(std::span<const Tensor> outputs);
@@ -185,10 +193,27 @@ void GraphTask::accumulate(TensorImpl* target, Tensor grad) {
     add_into(node->pending_grad_, std::move(grad));
   } else if (accumulate_into_leaves && target->requires_grad) {
     // A leaf's grad() is the user's to change in place, so it never shares values with another gradient.
-    if (!target->grad.defined() && (grad.impl()->refcount > 1 || grad.impl()->storage->refcount > 1))
+    if (!target->grad.defined() && !sole_owner(grad.impl()))
       grad = grad.requires_grad() ? grad.clone() : kernels::copy(grad);
+    if (outside_recorded_kernel()) [[unlikely]]
+      note_leaf_gradient(target, !target->grad.defined());
     add_into(target->grad, std::move(grad));
   }
+}
+
+// The running sum a backward may add into in place: nobody else holds it, and nothing else watches it.
+Tensor GraphTask::accumulation_target(TensorImpl* target) {
+  if (!captures.empty() || create_graph || hooked_leaves.load(std::memory_order_relaxed) != 0) return Tensor();
+  Tensor* sum = nullptr;
+  if (Node* node = target->grad_fn)
+    sum = &node->pending_grad_;
+  else if (accumulate_into_leaves && target->requires_grad)
+    sum = &target->grad;
+  if (!sum || !sum->defined() || sum->requires_grad() || !sole_owner(sum->impl())) return Tensor();
+  if (!target->grad_fn && outside_recorded_kernel()) [[unlikely]]
+    note_leaf_gradient(target, false);
+  ++sum->impl()->storage->version;  // as add_ would: the sum is changed in place
+  return *sum;
 }
 
 void GraphTask::run(std::span<const Tensor> outputs, std::span<Tensor> output_grads) {
@@ -306,6 +331,12 @@ const Tensor& BackwardContext::input(std::size_t index) const {
 }
 
 std::size_t BackwardContext::inputs_count() const { return node_.inputs().size(); }
+
+Tensor BackwardContext::accumulation_target(std::size_t index) {
+  const Tensor& target = saved_input(index);
+  if (!target.requires_grad() || is_anomaly_enabled()) return Tensor();
+  return task_.accumulation_target(target.impl());
+}
 
 Tensor BackwardContext::output() const {
   if (!node_.saves_output()) fail_not_saved(node_, "the output");

@@ -1,5 +1,6 @@
 // In-place updates, for optimisers, initialisers and tensors outside the graph. They bypass the graph, so they are
 // refused on a tensor that requires grad unless grad mode is off (as in PyTorch, where optimisers run under no_grad).
+// The version counter is metadata, bumped outside the kernel: a replay writes the values only.
 
 #include <autograd/grad_mode.hpp>
 #include <autograd/ops/arithmetic.hpp>
@@ -49,19 +50,24 @@ void update(const char* op, Tensor& target, const Tensor& other, F f) {
   const Tensor source = fitted_source(op, target, other);
   bump_version(target);
   kernels::dispatch_types<kTypes>(target.dtype(), op, [&]<class T>(T) {
-    T* pt = target.mutable_data<T>();
-    const T* ps = source.data<T>();
-    const std::int64_t n = target.numel();
-    if (source.numel() == n) {
-      for (std::int64_t i = 0; i < n; ++i) pt[i] = static_cast<T>(f(pt[i], ps[i]));
-    } else {
-      std::int64_t i = 0;
-      kernels::for_each_offset(target.shape(), kernels::broadcast_strides(source.shape(), target.shape()),
-                               kernels::Strides{}, [&](std::int64_t os, std::int64_t) {
-                                 pt[i] = static_cast<T>(f(pt[i], ps[os]));
-                                 ++i;
-                               });
-    }
+    run_kernel(
+        op,
+        [f](Tensor& target, const Tensor& source) {
+          T* pt = target.mutable_data<T>();
+          const T* ps = source.data<T>();
+          const std::int64_t n = target.numel();
+          if (source.numel() == n) {
+            for (std::int64_t i = 0; i < n; ++i) pt[i] = static_cast<T>(f(pt[i], ps[i]));
+          } else {
+            std::int64_t i = 0;
+            kernels::for_each_offset(target.shape(), kernels::broadcast_strides(source.shape(), target.shape()),
+                                     kernels::Strides{}, [&](std::int64_t os, std::int64_t) {
+                                       pt[i] = static_cast<T>(f(pt[i], ps[os]));
+                                       ++i;
+                                     });
+          }
+        },
+        target, source);
   });
 }
 }  // namespace
@@ -69,7 +75,12 @@ void update(const char* op, Tensor& target, const Tensor& other, F f) {
 Tensor& Tensor::fill_(double value) {
   check_inplace_allowed("fill_", *this);
   bump_version(*this);
-  dispatch(dtype(), [&]<class T>(T) { std::fill_n(mutable_data<T>(), numel(), static_cast<T>(value)); });
+  dispatch(dtype(), [&]<class T>(T) {
+    run_kernel(
+        "fill_",
+        [fill = static_cast<T>(value)](Tensor& target) { std::fill_n(target.mutable_data<T>(), target.numel(), fill); },
+        *this);
+  });
   return *this;
 }
 
@@ -107,9 +118,13 @@ Tensor& Tensor::mul_(double factor) {
   check_inplace_allowed("mul_", *this);
   bump_version(*this);
   dispatch_numeric(dtype(), "mul_", [&]<class T>(T) {
-    T* target = mutable_data<T>();
-    const T scale = static_cast<T>(factor);
-    for (std::int64_t i = 0, n = numel(); i < n; ++i) target[i] *= scale;
+    run_kernel(
+        "mul_",
+        [scale = static_cast<T>(factor)](Tensor& target) {
+          T* values = target.mutable_data<T>();
+          for (std::int64_t i = 0, n = target.numel(); i < n; ++i) values[i] *= scale;
+        },
+        *this);
   });
   return *this;
 }

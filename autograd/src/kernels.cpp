@@ -33,7 +33,11 @@ DType common_dtype(const char* op, const Tensor& a, const Tensor& b) {
 
 Tensor copy(const Tensor& x) {
   Tensor out = empty(x.shape(), x.dtype());
-  dispatch(x.dtype(), [&]<class T>(T) { std::copy_n(x.data<T>(), x.numel(), out.mutable_data<T>()); });
+  dispatch(x.dtype(), [&]<class T>(T) {
+    run_kernel(
+        "copy", [](const Tensor& x, Tensor& out) { std::copy_n(x.data<T>(), x.numel(), out.mutable_data<T>()); }, x,
+        out);
+  });
   return out;
 }
 
@@ -55,13 +59,19 @@ Lines lines_along(const Shape& shape, int dim) {
 
 Tensor sum_to(const Tensor& source, const Shape& shape) {
   if (source.shape() == shape) return source;
-  Tensor out = zeros(shape, source.dtype());
+  Tensor out = empty(shape, source.dtype());
   dispatch_numeric(source.dtype(), "sum_to", [&]<class T>(T) {
-    const T* ps = source.data<T>();
-    T* po = out.mutable_data<T>();
-    std::int64_t i = 0;
-    for_each_offset(source.shape(), broadcast_strides(shape, source.shape()), Strides{},
-                    [&](std::int64_t oo, std::int64_t) { po[oo] += ps[i++]; });
+    run_kernel(
+        "sum_to",
+        [](const Tensor& source, Tensor& out) {
+          const T* ps = source.data<T>();
+          T* po = out.mutable_data<T>();
+          std::fill_n(po, out.numel(), T(0));
+          std::int64_t i = 0;
+          for_each_offset(source.shape(), broadcast_strides(out.shape(), source.shape()), Strides{},
+                          [&](std::int64_t oo, std::int64_t) { po[oo] += ps[i++]; });
+        },
+        source, out);
   });
   return out;
 }
@@ -70,11 +80,16 @@ Tensor broadcast_to(const Tensor& source, const Shape& shape) {
   if (source.shape() == shape) return source;
   Tensor out = empty(shape, source.dtype());
   dispatch(source.dtype(), [&]<class T>(T) {
-    const T* ps = source.data<T>();
-    T* po = out.mutable_data<T>();
-    std::int64_t i = 0;
-    for_each_offset(shape, broadcast_strides(source.shape(), shape), Strides{},
-                    [&](std::int64_t os, std::int64_t) { po[i++] = ps[os]; });
+    run_kernel(
+        "broadcast_to",
+        [](const Tensor& source, Tensor& out) {
+          const T* ps = source.data<T>();
+          T* po = out.mutable_data<T>();
+          std::int64_t i = 0;
+          for_each_offset(out.shape(), broadcast_strides(source.shape(), out.shape()), Strides{},
+                          [&](std::int64_t os, std::int64_t) { po[i++] = ps[os]; });
+        },
+        source, out);
   });
   return out;
 }

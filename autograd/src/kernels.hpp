@@ -9,9 +9,11 @@
 //   for_each_line              visits the 1-D lines of a tensor along one dimension (softmax, cumsum, reductions)
 //   sum_to / broadcast_to      the two directions of broadcasting
 //   gemm                       a row-major matrix product, on the kernel that is fastest for its size
-// All tensors are contiguous, so a kernel reads data<T>() as a flat row-major array.
+// All tensors are contiguous, so a kernel reads data<T>() as a flat row-major array. Each loop that writes values runs
+// inside ag::run_kernel (autograd/run_kernel.hpp), after the dtype dispatch, so that a trace replays the typed loop.
 
 #include <autograd/creation.hpp>
+#include <autograd/run_kernel.hpp>
 #include <autograd/tensor.hpp>
 
 #include <array>
@@ -111,14 +113,26 @@ Tensor binary_map(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
   if (a.dim() == 0 && b.dim() == 0) {  // scalar graphs: skip the shape work entirely
     Tensor out = empty({}, a.dtype());
-    dispatch_types<kTypes>(a.dtype(), op,
-                           [&]<class T>(T) { *out.mutable_data<T>() = static_cast<T>(f(*a.data<T>(), *b.data<T>())); });
+    dispatch_types<kTypes>(a.dtype(), op, [&]<class T>(T) {
+      run_kernel(
+          op,
+          [f](const Tensor& a, const Tensor& b, Tensor& out) mutable {
+            *out.mutable_data<T>() = static_cast<T>(f(*a.data<T>(), *b.data<T>()));
+          },
+          a, b, out);
+    });
     return out;
   }
   const Shape out_shape = broadcast_shape_of(op, a, b);
   Tensor out = empty(out_shape, a.dtype());
-  dispatch_types<kTypes>(a.dtype(), op,
-                         [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, out.mutable_data<T>(), f); });
+  dispatch_types<kTypes>(a.dtype(), op, [&]<class T>(T) {
+    run_kernel(
+        op,
+        [f](const Tensor& a, const Tensor& b, Tensor& out) mutable {
+          broadcast_loop<T, T>(a, b, out.shape(), out.mutable_data<T>(), f);
+        },
+        a, b, out);
+  });
   return out;
 }
 
@@ -128,9 +142,16 @@ Tensor compare_map(const char* op, const Tensor& a, const Tensor& b, Pred pred) 
   check_same_dtype(op, a, b);
   const Shape out_shape = broadcast_shape_of(op, a, b);
   Tensor out = empty(out_shape, kBool);
-  // Written as bytes: a loop storing bools does not vectorize.
-  auto* po = reinterpret_cast<unsigned char*>(out.mutable_data<bool>());
-  dispatch(a.dtype(), [&]<class T>(T) { broadcast_loop<T, T>(a, b, out_shape, po, pred); });
+  dispatch(a.dtype(), [&]<class T>(T) {
+    run_kernel(
+        op,
+        [pred](const Tensor& a, const Tensor& b, Tensor& out) mutable {
+          // Written as bytes: a loop storing bools does not vectorize.
+          auto* po = reinterpret_cast<unsigned char*>(out.mutable_data<bool>());
+          broadcast_loop<T, T>(a, b, out.shape(), po, pred);
+        },
+        a, b, out);
+  });
   return out;
 }
 
@@ -139,10 +160,15 @@ template <Types kTypes = Types::Floating, class F>
 Tensor unary_map(const char* op, const Tensor& x, F f) {
   Tensor out = empty(x.shape(), x.dtype());
   dispatch_types<kTypes>(x.dtype(), op, [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* po = out.mutable_data<T>();
-    const std::int64_t n = x.numel();
-    for (std::int64_t i = 0; i < n; ++i) po[i] = static_cast<T>(f(px[i]));
+    run_kernel(
+        op,
+        [f](const Tensor& x, Tensor& out) mutable {
+          const T* px = x.data<T>();
+          T* po = out.mutable_data<T>();
+          const std::int64_t n = x.numel();
+          for (std::int64_t i = 0; i < n; ++i) po[i] = static_cast<T>(f(px[i]));
+        },
+        x, out);
   });
   return out;
 }

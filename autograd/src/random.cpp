@@ -1,3 +1,5 @@
+#include <autograd/detail/trace_state.hpp>
+#include <autograd/error.hpp>
 #include <autograd/random.hpp>
 
 #include <cmath>
@@ -34,9 +36,21 @@ Generator& generator() {
   return instance;
 }
 
+// While a trace records, only a kernel may use the generator (rand, randn and dropout draw inside theirs): a draw
+// outside one would be made once, at the recording, and its numbers reused by every replay.
+void check_not_recording(const char* what) {
+  if (detail::outside_recorded_kernel()) [[unlikely]]
+    fail(
+        "trace: ag::{}() used the global random generator outside ag::run_kernel while recording: every replay "
+        "would reuse the numbers drawn now. Draw with ag::rand, ag::randn or ag::dropout inside the step, or call "
+        "ag::{}() inside a custom op's ag::run_kernel",
+        what, what);
+}
+
 }  // namespace
 
 void manual_seed(std::uint64_t seed) {
+  check_not_recording("manual_seed");
   Generator& g = generator();
   std::lock_guard lock(g.mutex);
   g.engine.seed(seed);
@@ -44,30 +58,35 @@ void manual_seed(std::uint64_t seed) {
 }
 
 std::uint64_t random_bits() {
+  check_not_recording("random_bits");
   Generator& g = generator();
   std::lock_guard lock(g.mutex);
   return g.engine();
 }
 
 double uniform(double low, double high) {
+  check_not_recording("uniform");
   double value;
   fill_uniform(&value, 1, low, high);
   return value;
 }
 
 double normal(double mean, double stddev) {
+  check_not_recording("normal");
   double value;
   fill_normal(&value, 1, mean, stddev);
   return value;
 }
 
 void fill_uniform(double* values, std::int64_t count, double low, double high) {
+  check_not_recording("fill_uniform");
   Generator& g = generator();
   std::lock_guard lock(g.mutex);
   for (std::int64_t i = 0; i < count; ++i) values[i] = low + (high - low) * g.next_unit();
 }
 
 void fill_normal(double* values, std::int64_t count, double mean, double stddev) {
+  check_not_recording("fill_normal");
   Generator& g = generator();
   std::lock_guard lock(g.mutex);
   for (std::int64_t i = 0; i < count; ++i) values[i] = mean + stddev * g.next_normal();

@@ -115,6 +115,8 @@ double Tensor::at(std::initializer_list<std::int64_t> index) const {
     offset += (i < 0 ? i + shape()[d] : i) * strides[d];
     ++d;
   }
+  if (detail::outside_recorded_kernel()) [[unlikely]]
+    detail::fail_untraced_read("at");
   return dispatch(dtype(), [&]<class T>(T) { return static_cast<double>(data<T>()[offset]); });
 }
 
@@ -129,7 +131,12 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
   return *this;
 }
 
-void Tensor::zero_grad() { checked(), impl_->grad = Tensor(); }
+void Tensor::zero_grad() {
+  checked();
+  if (detail::outside_recorded_kernel()) [[unlikely]]
+    detail::note_zero_grad(impl_);
+  impl_->grad = Tensor();
+}
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
   ag::backward(*this, gradient, retain_graph, create_graph);

@@ -98,33 +98,88 @@ Tensor l2(const std::vector<Tensor>& parameters) {
 
 }  // namespace
 
-StepResult train_step(TensorMLP& model, ag::optim::SGD& sgd, const Dataset& data, double learning_rate) {
-  const Tensor scores = model.forward(data.points);
-  const Tensor loss = F::hinge_loss(scores, data.labels) + l2(model.parameters());
+namespace {
+// The step itself, without reading anything back: what a trace records. Returns the loss and the scores.
+std::vector<Tensor> step_tensors(TensorMLP& model, ag::optim::SGD& sgd, const Tensor& points, const Tensor& labels) {
+  const Tensor scores = model.forward(points);
+  const Tensor loss = F::hinge_loss(scores, labels) + l2(model.parameters());
   sgd.zero_grad();
   loss.backward();
-  sgd.set_learning_rate(learning_rate);
   sgd.step();
-  return {loss.item(), accuracy(scores.to_vector(), data.labels)};
+  return {loss, scores};
 }
 
-StepResult train_step(ScalarMLP& model, const Dataset& data, double learning_rate) {
+StepResult read_back(const std::vector<Tensor>& loss_and_scores, const Tensor& labels) {
+  return {loss_and_scores[0].item(), accuracy(loss_and_scores[1].to_vector(), labels)};
+}
+}  // namespace
+
+StepResult train_step(TensorMLP& model, ag::optim::SGD& sgd, const Dataset& data, double learning_rate) {
+  sgd.set_learning_rate(learning_rate);
+  return read_back(step_tensors(model, sgd, data.points, data.labels), data.labels);
+}
+
+ReplayedStep::ReplayedStep(TensorMLP& model, ag::optim::SGD& sgd) : model_(model), sgd_(sgd) {}
+
+StepResult ReplayedStep::operator()(const Dataset& data, double learning_rate) {
+  sgd_.set_learning_rate(learning_rate);  // read by the optimiser's kernels on each replay
+  if (!trace_)
+    trace_ = ag::trace({data.points, data.labels}, [this](const std::vector<Tensor>& in) {
+      return step_tensors(model_, sgd_, in[0], in[1]);
+    });
+  else
+    trace_->replay({data.points, data.labels});
+  return read_back(trace_->outputs(), data.labels);
+}
+
+ScalarPass forward_backward(ScalarMLP& model, const Dataset& data) {
   const std::vector<double> points = data.points.to_vector();
   const std::vector<double> labels = data.labels.to_vector();
   ag::Value data_loss(0.0);
-  std::vector<double> scores;
+  std::vector<ag::Value> scores;
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    const ag::Value score = model.forward({ag::Value(points[2 * i]), ag::Value(points[2 * i + 1])});
-    scores.push_back(score.data());
-    data_loss = data_loss + (1.0 - labels[i] * score).relu();
+    scores.push_back(model.forward({ag::Value(points[2 * i]), ag::Value(points[2 * i + 1])}));
+    data_loss = data_loss + (1.0 - labels[i] * scores.back()).relu();
   }
   ag::Value squares(0.0);
   for (const ag::Value& p : model.parameters()) squares = squares + p * p;
   const ag::Value loss = data_loss / static_cast<double>(labels.size()) + 1e-4 * squares;
   for (ag::Value& p : model.parameters()) p.zero_grad();
   loss.backward();
+  return {loss, std::move(scores)};
+}
+
+namespace {
+
+// micrograd's update, and what the step reports.
+StepResult update(ScalarMLP& model, const ag::Value& loss, std::span<const ag::Value> scores, const Dataset& data,
+                  double learning_rate) {
   for (ag::Value& p : model.parameters()) p.data() -= learning_rate * p.grad();
-  return {loss.data(), accuracy(scores, data.labels)};
+  std::vector<double> score_data;
+  for (const ag::Value& score : scores) score_data.push_back(score.data());
+  return {loss.data(), accuracy(score_data, data.labels)};
+}
+
+}  // namespace
+
+StepResult train_step(ScalarMLP& model, const Dataset& data, double learning_rate) {
+  const ScalarPass pass = forward_backward(model, data);
+  return update(model, pass.loss, pass.scores, data, learning_rate);
+}
+
+ReplayedScalarStep::ReplayedScalarStep(ScalarMLP& model, const Dataset& data) : model_(model), data_(data) {}
+
+StepResult ReplayedScalarStep::operator()(double learning_rate) {
+  if (!trace_)
+    trace_ = ag::trace_values({}, [this](const std::vector<ag::Value>&) {
+      ScalarPass pass = forward_backward(model_, data_);
+      pass.scores.insert(pass.scores.begin(), pass.loss);
+      return std::move(pass.scores);  // the loss, then the scores
+    });
+  else
+    trace_->replay();
+  const std::vector<ag::Value>& outputs = trace_->outputs();
+  return update(model_, outputs.front(), std::span(outputs).subspan(1), data_, learning_rate);
 }
 
 double learning_rate_at(std::int64_t step, std::int64_t steps) {

@@ -81,10 +81,11 @@ int tutorial_main(int argc, char** argv) {
   args.flag("iterations", "10000", "training iterations of online SGD in step 5")
       .flag("learning-rate", "0.1", "SGD learning rate in step 5")
       .flag("seed", "42", "seed for the initial weights and the order of the training instances")
-      .flag("out", "out/tutorial", "folder for cumulative_error.png/.csv and the graph drawings");
+      .flag("out", "out/tutorial", "folder for cumulative_error.png/.csv and the graph drawings")
+      .toggle("replay", "record the first training step with ag::trace and replay it (same numbers, bitwise)");
   if (!args.parse(argc, argv)) return 0;
   const tutorial::TrainingSettings settings{args.integer("iterations", 1), args.real("learning-rate"),
-                                            static_cast<std::uint64_t>(args.integer("seed"))};
+                                            static_cast<std::uint64_t>(args.integer("seed")), args.enabled("replay")};
   const std::filesystem::path out = args.text("out");
   std::filesystem::create_directories(out);
   ag::set_default_dtype(ag::kFloat64);  // the tutorial computes in float64, as NumPy does

@@ -1,5 +1,8 @@
 #include "tutorial/tutorial.hpp"
 
+#include <optional>
+#include <span>
+
 namespace tutorial {
 
 namespace {
@@ -80,25 +83,61 @@ TrainingResult step5_train(const TrainingSettings& settings) {
   TutorialNetwork network;
   ag::optim::SGD sgd(network.parameters(), ag::optim::SGDOptions(settings.learning_rate));
 
+  const auto train_step = [&](const Tensor& input, const Tensor& target) {
+    const Tensor loss = ag::nn::functional::mse_loss(network.predict(input), target);
+    sgd.zero_grad();
+    loss.backward();
+    sgd.step();
+  };
+  // With settings.replay, the first step is recorded with the instance and its target as the trace's inputs, and each
+  // later step copies its instance and target in and replays. The instances are split into tensors of their own once.
+  std::optional<ag::Trace> recorded_step;
+  // The cumulative error's terms, one per instance: eagerly, or replayed from a trace of their first computation.
+  const auto squared_errors = [&] {
+    std::vector<Tensor> errors;
+    for (std::int64_t i = 0; i < count; ++i) errors.push_back((network.predict(inputs[i]) - targets[i]).pow(2));
+    return errors;
+  };
+  std::optional<ag::Trace> recorded_errors;
+  std::vector<Tensor> instances;
+  for (std::int64_t i = 0; settings.replay && i < count; ++i) {
+    instances.push_back(inputs[i]);
+    instances.push_back(targets[i]);
+  }
+
   TrainingResult result;
   result.summary = network.summary();
   for (std::int64_t iteration = 0; iteration < settings.iterations; ++iteration) {
     const auto index = static_cast<std::int64_t>(ag::random_bits() % static_cast<std::uint64_t>(count));
-    const Tensor loss = ag::nn::functional::mse_loss(network.predict(inputs[index]), targets[index]);
-    sgd.zero_grad();
-    loss.backward();
-    sgd.step();
+    if (!settings.replay) {
+      train_step(inputs[index], targets[index]);
+    } else {
+      const std::span<const Tensor> instance(instances.data() + 2 * index, 2);
+      if (recorded_step)
+        recorded_step->replay(instance);
+      else
+        recorded_step = ag::trace({instance.begin(), instance.end()}, [&](const std::vector<Tensor>& in) {
+          train_step(in[0], in[1]);
+          return std::vector<Tensor>{};
+        });
+    }
 
     if (iteration % 100 == 0) {  // the tutorial's measure: the squared error summed over all instances
       ag::NoGradGuard no_grad;
+      if (settings.replay && recorded_errors)
+        recorded_errors->replay();
+      else if (settings.replay)
+        recorded_errors = ag::trace({}, [&](const std::vector<Tensor>&) { return squared_errors(); });
       double total = 0.0;
-      for (std::int64_t i = 0; i < count; ++i) total += (network.predict(inputs[i]) - targets[i]).pow(2).item();
+      for (const Tensor& error : settings.replay ? recorded_errors->outputs() : squared_errors()) total += error.item();
       result.iterations.push_back(static_cast<double>(iteration));
       result.cumulative_errors.push_back(total);
     }
   }
   ag::NoGradGuard no_grad;
   for (std::int64_t i = 0; i < count; ++i) result.predictions.push_back(network.predict(inputs[i]).item());
+  for (const Tensor& parameter : network.parameters())
+    for (double value : parameter.to_vector()) result.parameters.push_back(value);
   return result;
 }
 

@@ -65,6 +65,8 @@ struct TrainingSettings {
   std::int64_t iterations = 10000;
   double learning_rate = 0.1;
   std::uint64_t seed = 42;
+  // Record the first step with ag::trace and replay it for the others (the same numbers, bitwise, sooner).
+  bool replay = false;
 };
 
 struct TrainingResult {
@@ -72,6 +74,7 @@ struct TrainingResult {
   std::vector<double> iterations;         // every 100th iteration
   std::vector<double> cumulative_errors;  // the squared error summed over all instances at those iterations
   std::vector<double> predictions;        // after training, one per instance
+  std::vector<double> parameters;         // after training: the weights, then the bias
 };
 
 // The tutorial's data: eight instances with two features each.

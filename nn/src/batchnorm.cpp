@@ -1,8 +1,11 @@
 #include <nn/batchnorm.hpp>
 
+#include "optim/fused_loop.hpp"
+
 #include <autograd/creation.hpp>
 #include <autograd/grad_mode.hpp>
 #include <autograd/ops/normalization.hpp>
+#include <autograd/run_kernel.hpp>
 
 #include <fmt/format.h>
 
@@ -50,15 +53,25 @@ Tensor BatchNormBase::forward(const Tensor& input) {
          options_.num_features());
   const bool track = options_.track_running_stats();
   const bool counts = is_training() && track;
-  const std::int64_t batches = counts ? num_batches_tracked.item<std::int64_t>() + 1 : 0;
+  if (counts && !options_.momentum() && ag::detail::outside_recorded_kernel())
+    fail(
+        "{}: momentum=None weights each batch by 1 / num_batches_tracked, a value read on the host that a trace "
+        "would fix at recording; give the layer a momentum to trace its training steps",
+        name());
   // PyTorch's momentum=None: a cumulative average, each batch weighted 1 / batches.
-  const double momentum = counts ? options_.momentum().value_or(1.0 / static_cast<double>(batches)) : 0.0;
+  const double momentum = !counts ? 0.0
+                          : options_.momentum()
+                              ? *options_.momentum()
+                              : 1.0 / static_cast<double>(num_batches_tracked.item<std::int64_t>() + 1);
   // Without running statistics the batch's own are used in evaluation mode too.
   const bool use_batch_statistics = is_training() || !track;
   Tensor output = functional::batch_norm(input, track ? running_mean : Tensor(), track ? running_var : Tensor(), weight,
                                          bias, use_batch_statistics, momentum, options_.eps());
   // Counted once the batch was accepted: a refused input (one value per channel) leaves the layer as it was.
-  if (counts) num_batches_tracked.fill_(static_cast<double>(batches));
+  if (counts)
+    run_kernel(
+        "BatchNorm num_batches_tracked", [](Tensor& count) { ++*optim::detail::written<std::int64_t>(count); },
+        num_batches_tracked);
   return output;
 }
 

@@ -7,7 +7,9 @@
 #include <autograd/ops/max_min.hpp>
 #include <autograd/ops/reduction.hpp>
 #include <autograd/ops/softmax.hpp>
+#include <autograd/run_kernel.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -40,21 +42,35 @@ Tensor clamped_log(const Tensor& x) { return clamp(log(x), -100.0, INFINITY); }
 // keeps it at least this large.
 constexpr double kBinaryCrossEntropyEpsilon = 1e-12;
 
-// A NaN fails both comparisons and passes, so that the loss of a diverged model is NaN like every other loss here
-// (PyTorch's CPU kernel refuses it as out of [0, 1] instead).
+// A NaN anywhere passes, so that the loss of a diverged model is NaN like every other loss here (PyTorch's CPU
+// kernel refuses it as out of [0, 1] instead). Checked in a kernel, so that a replay checks its own input.
 void check_probabilities(const Tensor& input) {
   if (input.numel() == 0) return;
-  NoGradGuard no_grad;
-  const double largest = max(input).item();
-  const double smallest = -max(-input).item();
-  if (smallest < 0.0 || largest > 1.0)
-    fail(
-        "binary_cross_entropy: input values must be probabilities in [0, 1], got values from {} to {} (for logits "
-        "use binary_cross_entropy_with_logits)",
-        smallest, largest);
+  dispatch(input.dtype(), [&]<class T>(T) {
+    run_kernel(
+        "binary_cross_entropy check",
+        [](const Tensor& input) {
+          const T* values = input.data<T>();
+          double smallest = INFINITY, largest = -INFINITY;
+          for (std::int64_t i = 0, n = input.numel(); i < n; ++i) {
+            const double value = static_cast<double>(values[i]);
+            if (std::isnan(value)) return;
+            smallest = std::min(smallest, value);
+            largest = std::max(largest, value);
+          }
+          if (smallest < 0.0 || largest > 1.0)
+            fail(
+                "binary_cross_entropy: input values must be probabilities in [0, 1], got values from {} to {} (for "
+                "logits "
+                "use binary_cross_entropy_with_logits)",
+                smallest, largest);
+        },
+        input);
+  });
 }
 
-// Targets as PyTorch takes them: one int64 class index in [0, C) per row of an input [N, C].
+// Targets as PyTorch takes them: one int64 class index in [0, C) per row of an input [N, C]. The indices are checked
+// in a kernel, so that a replay checks its own targets.
 void check_class_targets(const char* loss, const Tensor& input, const Tensor& target) {
   if (target.dtype() != kInt64)
     fail("{}: target must be int64 class indices, got {} (shape {}); convert with .to(ag::kInt64)", loss,
@@ -63,17 +79,82 @@ void check_class_targets(const char* loss, const Tensor& input, const Tensor& ta
     fail("{}: expects input [N, C] and target [N] of class indices, got input shape {} and target shape {}", loss,
          input.shape(), target.shape());
   const std::int64_t classes = input.shape()[1];
-  const std::int64_t* indices = target.data<std::int64_t>();
-  for (std::int64_t i = 0; i < target.numel(); ++i)
-    if (indices[i] < 0 || indices[i] >= classes)
-      fail("{}: target {} at position {} is not a class index for {} classes (expected an integer in [0, {}])", loss,
-           indices[i], i, classes, classes - 1);
+  run_kernel(
+      "class target check",
+      [loss, classes](const Tensor& target) {
+        const std::int64_t* indices = target.data<std::int64_t>();
+        for (std::int64_t i = 0; i < target.numel(); ++i)
+          if (indices[i] < 0 || indices[i] >= classes)
+            fail("{}: target {} at position {} is not a class index for {} classes (expected an integer in [0, {}])",
+                 loss, indices[i], i, classes, classes - 1);
+      },
+      target);
 }
 
 }  // namespace
 
+namespace {
+// The mean of (input - target)² as one op (PyTorch's mse_loss), computed as the composite pow(input - target, 2)
+// followed by mean would compute it, operation for operation, so both give the same bits: a training step's loss
+// costs one kernel forward and one backward instead of three and two.
+Tensor mean_squared_error(const Tensor& input, const Tensor& target) {
+  Tensor out = empty({}, input.dtype());
+  dispatch_floating(input.dtype(), "mse_loss", [&]<class T>(T) {
+    run_kernel(
+        "mse_loss",
+        [](const Tensor& input, const Tensor& target, Tensor& out) {
+          const T* pa = input.data<T>();
+          const T* pb = target.data<T>();
+          const std::int64_t n = input.numel();
+          T sum = 0;
+          for (std::int64_t i = 0; i < n; ++i) sum += std::pow(pa[i] - pb[i], T(2));
+          *out.mutable_data<T>() = sum / static_cast<T>(n);
+        },
+        input, target, out);
+  });
+  return make_op(
+      "mse_loss", std::move(out), {input, target},
+      [](BackwardContext& ctx, const Tensor& grad) {
+        const Tensor& input = ctx.input(0);
+        const Tensor& target = ctx.input(1);
+        const double count = static_cast<double>(input.numel());
+        if (ctx.create_graph()) {
+          const Tensor local = grad / count * (2.0 * (input - target));
+          ctx.add_grad(0, local);
+          ctx.add_grad(1, -local);
+          return;
+        }
+        Tensor input_grad = empty(input.shape(), input.dtype());
+        Tensor target_grad = ctx.needs_grad(1) ? empty(target.shape(), target.dtype()) : Tensor();
+        dispatch_floating(input.dtype(), "mse_loss backward", [&]<class T>(T) {
+          run_kernel(
+              "mse_loss backward",
+              [](const Tensor& grad, const Tensor& input, const Tensor& target, Tensor& input_grad,
+                 Tensor& target_grad) {
+                const T* pa = input.data<T>();
+                const T* pb = target.data<T>();
+                const std::int64_t n = input.numel();
+                const T scaled = *grad.data<T>() / static_cast<T>(n);  // the mean's backward, then pow's
+                T* pi = input_grad.mutable_data<T>();
+                for (std::int64_t i = 0; i < n; ++i) pi[i] = scaled * (T(2) * (pa[i] - pb[i]));
+                if (!target_grad.defined()) return;
+                T* pt = target_grad.mutable_data<T>();
+                for (std::int64_t i = 0; i < n; ++i) pt[i] = -pi[i];
+              },
+              grad, input, target, input_grad, target_grad);
+        });
+        ctx.add_grad(0, std::move(input_grad));
+        if (target_grad.defined()) ctx.add_grad(1, std::move(target_grad));
+      },
+      kSavesInputsOnly);
+}
+}  // namespace
+
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   check_same_shape("mse_loss", input, target);
+  if (reduction == Reduction::Mean && input.dtype() == target.dtype() && is_floating_point(input.dtype()) &&
+      input.numel() > 0)
+    return mean_squared_error(input, target);
   return reduce(pow(input - target, 2.0), reduction);
 }
 
@@ -129,8 +210,18 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduc
 
 Tensor hinge_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   check_same_shape("hinge_loss", input, target);
-  for (double value : target.to_vector())
-    if (value != 1.0 && value != -1.0) fail("hinge_loss: targets must be 1 or -1, got {}", value);
+  dispatch(target.dtype(), [&]<class T>(T) {
+    run_kernel(
+        "hinge_loss check",
+        [](const Tensor& target) {
+          const T* values = target.data<T>();
+          for (std::int64_t i = 0, n = target.numel(); i < n; ++i) {
+            const double value = static_cast<double>(values[i]);
+            if (value != 1.0 && value != -1.0) fail("hinge_loss: targets must be 1 or -1, got {}", value);
+          }
+        },
+        target);
+  });
   return reduce(relu(1.0 - target * input), reduction);
 }
 

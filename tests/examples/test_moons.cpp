@@ -37,3 +37,26 @@ TEST_CASE("tensor and scalar MLPs train in lockstep to 100% training accuracy", 
   CHECK(tensor_step.accuracy == 1.0);
   CHECK(scalar_step.accuracy == 1.0);
 }
+
+TEST_CASE("the tensor MLP's step replayed from a trace gives bitwise the parameters of eager steps",
+          "[examples][moons][trace]") {
+  constexpr std::int64_t kSteps = 40;
+  const auto data = moons::make_moons(100, 0.1, 1);
+  moons::TensorMLP eager_model;
+  moons::TensorMLP replayed_model;
+  replayed_model.load_state_dict(eager_model.state_dict());
+  ag::optim::SGD eager_sgd(eager_model.parameters(), ag::optim::SGDOptions(1.0));
+  ag::optim::SGD replayed_sgd(replayed_model.parameters(), ag::optim::SGDOptions(1.0));
+  moons::ReplayedStep replayed_step(replayed_model, replayed_sgd);
+  for (std::int64_t step = 0; step < kSteps; ++step) {
+    const double lr = moons::learning_rate_at(step, kSteps);  // changes every step: the replay reads it anew
+    const moons::StepResult eager = moons::train_step(eager_model, eager_sgd, data, lr);
+    const moons::StepResult replayed = replayed_step(data, lr);
+    REQUIRE(replayed.loss == eager.loss);
+    REQUIRE(replayed.accuracy == eager.accuracy);
+  }
+  const auto eager_parameters = eager_model.parameters();
+  const auto replayed_parameters = replayed_model.parameters();
+  for (std::size_t i = 0; i < eager_parameters.size(); ++i)
+    CHECK(replayed_parameters[i].to_vector() == eager_parameters[i].to_vector());
+}

@@ -64,3 +64,22 @@ TEST_CASE("step 5: training lowers the cumulative error and repeats with the sam
   for (std::size_t k = 10; k < 20; ++k) late += first.cumulative_errors[k] / 10.0;
   CHECK(late < first.cumulative_errors.front());
 }
+
+TEST_CASE("step 5 replayed from a trace gives bitwise the parameters and errors of eager steps",
+          "[examples][tutorial][trace]") {
+  for (const ag::DType dtype : {ag::kFloat32, ag::kFloat64}) {
+    INFO("dtype " << ag::dtype_name(dtype));
+    struct DefaultDtype {
+      explicit DefaultDtype(ag::DType dtype) { ag::set_default_dtype(dtype); }
+      ~DefaultDtype() { ag::set_default_dtype(ag::kFloat32); }
+    } default_dtype(dtype);
+    tutorial::TrainingSettings settings{10000, 0.1, 42};
+    const auto eager = tutorial::step5_train(settings);
+    settings.replay = true;
+    const auto replayed = tutorial::step5_train(settings);
+    REQUIRE(eager.parameters.size() == 3);
+    CHECK(replayed.parameters == eager.parameters);
+    CHECK(replayed.cumulative_errors == eager.cumulative_errors);
+    CHECK(replayed.predictions == eager.predictions);
+  }
+}

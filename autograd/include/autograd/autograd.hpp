@@ -37,10 +37,13 @@
 #include <autograd/ops/softmax.hpp>
 #include <autograd/ops/statistics.hpp>
 #include <autograd/random.hpp>
+#include <autograd/run_kernel.hpp>
 #include <autograd/shape.hpp>
 #include <autograd/tensor.hpp>
 #include <autograd/tensor_options.hpp>
 #include <autograd/threads.hpp>
+#include <autograd/trace.hpp>
 #include <autograd/value.hpp>
+#include <autograd/value_trace.hpp>
 
 #pragma GCC visibility pop

@@ -71,6 +71,13 @@ class BackwardContext {
   /// an input that does not require grad. Throws ag::Error if `grad` is undefined or differs from the input in shape
   /// or dtype (under anomaly mode, also if it holds a NaN or Inf).
   void add_grad(std::size_t index, Tensor grad);
+  /// The gradient summed so far for input `index`, when the backward may add its share into it in place instead of
+  /// calling add_grad (a weight gradient computed by a GEMM with beta = 1 saves a pass and an allocation); an
+  /// undefined tensor otherwise. Defined only outside create_graph and anomaly mode, for an input that requires grad
+  /// and whose gradient so far (a leaf's grad(), or the running sum of an op's output) is defined and held by nobody
+  /// else, in a plain backward() pass without gradient hooks. After writing into it, do not also call add_grad for
+  /// that input.
+  Tensor accumulation_target(std::size_t index);
 
  private:
   const Tensor& saved_input(std::size_t index) const;  // without the version check

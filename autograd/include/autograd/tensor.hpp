@@ -5,6 +5,7 @@
 #pragma GCC visibility push(default)  // the public API (see detail/public_api.hpp)
 
 #include <autograd/detail/storage.hpp>
+#include <autograd/detail/trace_state.hpp>
 #include <autograd/dtype.hpp>
 #include <autograd/error.hpp>
 #include <autograd/shape.hpp>
@@ -397,6 +398,8 @@ const T* Tensor::data() const {
 }
 template <class T>
 T* Tensor::mutable_data() {
+  if (detail::outside_recorded_kernel()) [[unlikely]]
+    detail::fail_untraced_write("mutable_data");
   return const_cast<T*>(data<T>());
 }
 
@@ -406,11 +409,15 @@ T* Tensor::mutable_data() {
 template <class T>
 T Tensor::item() const {
   if (numel() != 1) fail_item_count(*this);
+  if (detail::outside_recorded_kernel()) [[unlikely]]
+    detail::fail_untraced_read("item");
   return dispatch(dtype(), [&]<class S>(S) { return static_cast<T>(*data<S>()); });
 }
 
 template <class T>
 std::vector<T> Tensor::to_vector() const {
+  if (detail::outside_recorded_kernel()) [[unlikely]]
+    detail::fail_untraced_read("to_vector");
   return dispatch(dtype(), [&]<class S>(S) {
     const S* values = data<S>();
     std::vector<T> result(static_cast<std::size_t>(numel()));

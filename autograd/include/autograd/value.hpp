@@ -26,6 +26,9 @@
 /// each thread has its own tape); using one in an op or in backward() on another thread throws ag::Error. A thread's
 /// tape is released when the thread ends; its Values that are still held stay readable, and another thread may then
 /// read and drop them.
+///
+/// A step of fixed shape (the same ops every time, on new numbers) can be recorded once and replayed with no tape,
+/// no allocation and no reference counting: see ag::trace_values in value_trace.hpp.
 
 #include <autograd/anomaly.hpp>
 #include <autograd/detail/value_tape.hpp>
@@ -40,6 +43,149 @@
 #include <utility>
 
 namespace ag {
+
+namespace detail {
+
+// Every op of Value. The eager op and a trace's replay (value_trace.hpp) both compute through value_op(), so that a
+// replayed step gives bitwise the numbers of the eager one.
+enum class ValueOp : std::uint8_t {
+  kAdd,  // of two Values
+  kSub,
+  kMul,
+  kDiv,
+  kAddConstant,  // of a Value x and a number c: x + c (and c + x)
+  kSubConstant,  // x - c
+  kConstantSub,  // c - x
+  kMulConstant,  // x * c (and c * x)
+  kDivConstant,  // x / c
+  kConstantDiv,  // c / x
+  kNeg,
+  kPow,  // the number is the exponent
+  kExp,
+  kLog,
+  kSqrt,
+  kAbs,
+  kTanh,
+  kSigmoid,
+  kRelu,
+};
+
+// An op's result and its partial derivatives with respect to its inputs (0 for a number, and for the second input of
+// a function of one).
+struct ValueOpResult {
+  double data;
+  double partials[2];
+};
+
+// The op's label in to_string() and in errors.
+constexpr const char* value_op_name(ValueOp op) {
+  switch (op) {
+    case ValueOp::kAdd:
+    case ValueOp::kAddConstant:
+      return "+";
+    case ValueOp::kSub:
+    case ValueOp::kSubConstant:
+    case ValueOp::kConstantSub:
+      return "-";
+    case ValueOp::kMul:
+    case ValueOp::kMulConstant:
+      return "*";
+    case ValueOp::kDiv:
+    case ValueOp::kDivConstant:
+    case ValueOp::kConstantDiv:
+      return "/";
+    case ValueOp::kNeg:
+      return "neg";
+    case ValueOp::kPow:
+      return "pow";
+    case ValueOp::kExp:
+      return "exp";
+    case ValueOp::kLog:
+      return "log";
+    case ValueOp::kSqrt:
+      return "sqrt";
+    case ValueOp::kAbs:
+      return "abs";
+    case ValueOp::kTanh:
+      return "tanh";
+    case ValueOp::kSigmoid:
+      return "sigmoid";
+    case ValueOp::kRelu:
+      return "relu";
+  }
+  return "?";
+}
+
+// Every op's forward and derivatives, in one place: `op` of x and y, where y is the second Value's data, the number
+// of a constant form or pow's exponent (unused by the other functions). Inlined with a constant `op` into each eager
+// op, where the switch folds away; a replay calls it with the recorded one.
+[[gnu::always_inline]] inline ValueOpResult value_op(ValueOp op, double x, double y) {
+  switch (op) {
+    case ValueOp::kAdd:
+      return {x + y, {1.0, 1.0}};
+    case ValueOp::kSub:
+      return {x - y, {1.0, -1.0}};
+    case ValueOp::kMul:
+      return {x * y, {y, x}};
+    case ValueOp::kDiv: {
+      // d(x/y)/dy as the tensor div and PyTorch take it, -(x/y)/y: -x/(y*y) would overflow or underflow sooner.
+      const double quotient = x / y;
+      return {quotient, {1.0 / y, -quotient / y}};
+    }
+    case ValueOp::kAddConstant:
+      return {x + y, {1.0, 0.0}};
+    case ValueOp::kSubConstant:
+      return {x - y, {1.0, 0.0}};
+    case ValueOp::kConstantSub:
+      return {y - x, {-1.0, 0.0}};
+    case ValueOp::kMulConstant:
+      return {x * y, {y, 0.0}};
+    case ValueOp::kDivConstant:
+      return {x / y, {1.0 / y, 0.0}};
+    case ValueOp::kConstantDiv: {
+      const double quotient = y / x;
+      return {quotient, {-quotient / x, 0.0}};
+    }
+    case ValueOp::kNeg:
+      return {-x, {-1.0, 0.0}};
+    case ValueOp::kPow:
+      // Derivative 0 for the exponent 0 (not 0 * x^-1, NaN at 0), as the tensor pow and PyTorch.
+      return {std::pow(x, y), {y == 0.0 ? 0.0 : y * std::pow(x, y - 1.0), 0.0}};
+    case ValueOp::kExp: {
+      const double e = std::exp(x);
+      return {e, {e, 0.0}};
+    }
+    case ValueOp::kLog:
+      return {std::log(x), {1.0 / x, 0.0}};
+    case ValueOp::kSqrt: {
+      const double root = std::sqrt(x);
+      return {root, {0.5 / root, 0.0}};
+    }
+    case ValueOp::kAbs:
+      return {std::abs(x), {x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0, 0.0}};
+    case ValueOp::kTanh: {
+      const double t = std::tanh(x);
+      return {t, {1.0 - t * t, 0.0}};
+    }
+    case ValueOp::kSigmoid: {
+      const double s = 1.0 / (1.0 + std::exp(-x));
+      return {s, {s * (1.0 - s), 0.0}};
+    }
+    case ValueOp::kRelu:
+      return {x < 0.0 ? 0.0 : x, {x > 0.0 ? 1.0 : 0.0, 0.0}};  // NaN stays NaN, as the tensor relu
+  }
+  __builtin_unreachable();
+}
+
+// The recording trace's side of an op, zero_grad(), a new leaf and backward() (autograd/src/value/trace.cpp),
+// called only while ag::trace_values records on this thread; each may throw ag::Error for what a replay could not
+// repeat.
+void trace_op(ValueOp op, ValueNode* result, ValueNode* a, ValueNode* b, double number);
+void trace_zero_grad(ValueNode* node);
+void trace_leaf(ValueNode* leaf);
+void trace_backward(ValueNode* output);
+
+}  // namespace detail
 
 /// One number that records the ops made with it, as micrograd's Value (see value.hpp). A handle to one node:
 /// copies share it, as micrograd's Python references do.
@@ -93,7 +239,11 @@ class Value {
   /// ag::Error if the Value is empty.
   double grad() const { return checked("grad").grad; }
   /// Sets grad() back to 0. Throws ag::Error if the Value is empty.
-  void zero_grad() { checked("zero_grad").grad = 0.0; }
+  void zero_grad() {
+    checked("zero_grad").grad = 0.0;
+    if (detail::tape.recording) [[unlikely]]
+      detail::trace_zero_grad(node_);
+  }
   /// The op that computed this Value ("+", "tanh"), or "" for a leaf. Throws ag::Error if the Value is empty.
   const char* op() const { return checked("op").op; }
 
@@ -164,25 +314,36 @@ inline void add_input(ValueNode* node, int index, const Value& input, double par
   node->partials[index] = partial;
 }
 
-// An op of one input: its result and d result / d a. Under NoGradGuard, a constant.
-inline Value record(const char* op, double data, const Value& a, double da) {
-  if (anomaly_enabled && !std::isfinite(data)) [[unlikely]]
-    fail_value_anomaly(op, data, a, nullptr);
-  ValueNode* node = new_result(op, data);
-  if (grad_enabled) add_input(node, 0, a, da);
-  return Value(node);
+// Records the node of an op's result, its inputs (b null for an op of one Value) and their partials; under
+// NoGradGuard, a constant. A recording trace (value_trace.hpp) is told last, so that its error frees the node.
+template <ValueOp kOp>
+[[gnu::always_inline]] inline Value record(const ValueOpResult& result, const Value& a, const Value* b, double number) {
+  constexpr const char* name = value_op_name(kOp);
+  if (anomaly_enabled && !std::isfinite(result.data)) [[unlikely]]
+    fail_value_anomaly(name, result.data, a, b);
+  ValueNode* node = new_result(name, result.data);
+  if (grad_enabled) {
+    add_input(node, 0, a, result.partials[0]);
+    if (b) add_input(node, 1, *b, result.partials[1]);
+  }
+  Value value(node);
+  if (tape.recording) [[unlikely]]
+    trace_op(kOp, node, a.node(), b ? b->node() : nullptr, number);
+  return value;
 }
 
-// An op of two inputs: its result and d result / d a, d result / d b.
-inline Value record(const char* op, double data, const Value& a, double da, const Value& b, double db) {
-  if (anomaly_enabled && !std::isfinite(data)) [[unlikely]]
-    fail_value_anomaly(op, data, a, &b);
-  ValueNode* node = new_result(op, data);
-  if (grad_enabled) {
-    add_input(node, 0, a, da);
-    add_input(node, 1, b, db);
-  }
-  return Value(node);
+// An op of two Values.
+template <ValueOp kOp>
+[[gnu::always_inline]] inline Value record_op(const Value& a, const Value& b) {
+  const double x = input_data(value_op_name(kOp), a);
+  const double y = input_data(value_op_name(kOp), b);
+  return record<kOp>(value_op(kOp, x, y), a, &b, 0.0);
+}
+
+// An op of one Value, and a number for the constant forms and pow.
+template <ValueOp kOp>
+[[gnu::always_inline]] inline Value record_op(const Value& a, double number = 0.0) {
+  return record<kOp>(value_op(kOp, input_data(value_op_name(kOp), a), number), a, nullptr, number);
 }
 
 }  // namespace detail
@@ -196,112 +357,58 @@ inline Value record(const char* op, double data, const Value& a, double da, cons
 
 /// a + b.
 /// Gradient: d/da = g, d/db = g.
-inline Value operator+(const Value& a, const Value& b) {
-  return detail::record("+", detail::input_data("+", a) + detail::input_data("+", b), a, 1.0, b, 1.0);
-}
+inline Value operator+(const Value& a, const Value& b) { return detail::record_op<detail::ValueOp::kAdd>(a, b); }
 /// a + b for a constant b.
 /// Gradient: d/da = g.
-inline Value operator+(const Value& a, double b) { return detail::record("+", detail::input_data("+", a) + b, a, 1.0); }
+inline Value operator+(const Value& a, double b) { return detail::record_op<detail::ValueOp::kAddConstant>(a, b); }
 /// a + b for a constant a.
 /// Gradient: d/db = g.
-inline Value operator+(double a, const Value& b) { return detail::record("+", a + detail::input_data("+", b), b, 1.0); }
+inline Value operator+(double a, const Value& b) { return detail::record_op<detail::ValueOp::kAddConstant>(b, a); }
 
 /// a - b.
 /// Gradient: d/da = g, d/db = -g.
-inline Value operator-(const Value& a, const Value& b) {
-  return detail::record("-", detail::input_data("-", a) - detail::input_data("-", b), a, 1.0, b, -1.0);
-}
+inline Value operator-(const Value& a, const Value& b) { return detail::record_op<detail::ValueOp::kSub>(a, b); }
 /// a - b for a constant b.
 /// Gradient: d/da = g.
-inline Value operator-(const Value& a, double b) { return detail::record("-", detail::input_data("-", a) - b, a, 1.0); }
+inline Value operator-(const Value& a, double b) { return detail::record_op<detail::ValueOp::kSubConstant>(a, b); }
 /// a - b for a constant a.
 /// Gradient: d/db = -g.
-inline Value operator-(double a, const Value& b) {
-  return detail::record("-", a - detail::input_data("-", b), b, -1.0);
-}
+inline Value operator-(double a, const Value& b) { return detail::record_op<detail::ValueOp::kConstantSub>(b, a); }
 
 /// a * b.
 /// Gradient: d/da = g b, d/db = g a.
-inline Value operator*(const Value& a, const Value& b) {
-  const double x = detail::input_data("*", a);
-  const double y = detail::input_data("*", b);
-  return detail::record("*", x * y, a, y, b, x);
-}
+inline Value operator*(const Value& a, const Value& b) { return detail::record_op<detail::ValueOp::kMul>(a, b); }
 /// a * b for a constant b.
 /// Gradient: d/da = g b.
-inline Value operator*(const Value& a, double b) { return detail::record("*", detail::input_data("*", a) * b, a, b); }
+inline Value operator*(const Value& a, double b) { return detail::record_op<detail::ValueOp::kMulConstant>(a, b); }
 /// a * b for a constant a.
 /// Gradient: d/db = g a.
-inline Value operator*(double a, const Value& b) { return detail::record("*", a * detail::input_data("*", b), b, a); }
+inline Value operator*(double a, const Value& b) { return detail::record_op<detail::ValueOp::kMulConstant>(b, a); }
 
 /// a / b.
 /// Gradient: d/da = g / b, d/db = -g (a/b)/b: d(x/y)/dy as the tensor div and PyTorch take it, -(x/y)/y, since
 /// -x/(y*y) would overflow or underflow sooner.
-inline Value operator/(const Value& a, const Value& b) {
-  const double x = detail::input_data("/", a);
-  const double y = detail::input_data("/", b);
-  const double quotient = x / y;
-  return detail::record("/", quotient, a, 1.0 / y, b, -quotient / y);
-}
+inline Value operator/(const Value& a, const Value& b) { return detail::record_op<detail::ValueOp::kDiv>(a, b); }
 /// a / b for a constant b.
 /// Gradient: d/da = g / b.
-inline Value operator/(const Value& a, double b) {
-  return detail::record("/", detail::input_data("/", a) / b, a, 1.0 / b);
-}
+inline Value operator/(const Value& a, double b) { return detail::record_op<detail::ValueOp::kDivConstant>(a, b); }
 /// a / b for a constant a.
 /// Gradient: d/db = -g (a/b)/b.
-inline Value operator/(double a, const Value& b) {
-  const double y = detail::input_data("/", b);
-  const double quotient = a / y;
-  return detail::record("/", quotient, b, -quotient / y);
-}
+inline Value operator/(double a, const Value& b) { return detail::record_op<detail::ValueOp::kConstantDiv>(b, a); }
 
 /// -a.
 /// Gradient: d/da = -g.
-inline Value operator-(const Value& a) { return detail::record("neg", -detail::input_data("neg", a), a, -1.0); }
+inline Value operator-(const Value& a) { return detail::record_op<detail::ValueOp::kNeg>(a); }
 ///@}
 
-// Derivative 0 for the exponent 0 (not 0 * x^-1, NaN at 0), as the tensor pow and PyTorch.
-inline Value Value::pow(double exponent) const {
-  const double x = detail::input_data("pow", *this);
-  const double partial = exponent == 0.0 ? 0.0 : exponent * std::pow(x, exponent - 1.0);
-  return detail::record("pow", std::pow(x, exponent), *this, partial);
-}
-
-inline Value Value::exp() const {
-  const double e = std::exp(detail::input_data("exp", *this));
-  return detail::record("exp", e, *this, e);
-}
-
-inline Value Value::log() const {
-  const double v = detail::input_data("log", *this);
-  return detail::record("log", std::log(v), *this, 1.0 / v);
-}
-
-inline Value Value::sqrt() const {
-  const double root = std::sqrt(detail::input_data("sqrt", *this));
-  return detail::record("sqrt", root, *this, 0.5 / root);
-}
-
-inline Value Value::abs() const {
-  const double v = detail::input_data("abs", *this);
-  return detail::record("abs", std::abs(v), *this, v > 0.0 ? 1.0 : v < 0.0 ? -1.0 : 0.0);
-}
-
-inline Value Value::tanh() const {
-  const double t = std::tanh(detail::input_data("tanh", *this));
-  return detail::record("tanh", t, *this, 1.0 - t * t);
-}
-
-inline Value Value::sigmoid() const {
-  const double s = 1.0 / (1.0 + std::exp(-detail::input_data("sigmoid", *this)));
-  return detail::record("sigmoid", s, *this, s * (1.0 - s));
-}
-
-inline Value Value::relu() const {
-  const double v = detail::input_data("relu", *this);
-  return detail::record("relu", v < 0.0 ? 0.0 : v, *this, v > 0.0 ? 1.0 : 0.0);  // NaN stays NaN, as the tensor relu
-}
+inline Value Value::pow(double exponent) const { return detail::record_op<detail::ValueOp::kPow>(*this, exponent); }
+inline Value Value::exp() const { return detail::record_op<detail::ValueOp::kExp>(*this); }
+inline Value Value::log() const { return detail::record_op<detail::ValueOp::kLog>(*this); }
+inline Value Value::sqrt() const { return detail::record_op<detail::ValueOp::kSqrt>(*this); }
+inline Value Value::abs() const { return detail::record_op<detail::ValueOp::kAbs>(*this); }
+inline Value Value::tanh() const { return detail::record_op<detail::ValueOp::kTanh>(*this); }
+inline Value Value::sigmoid() const { return detail::record_op<detail::ValueOp::kSigmoid>(*this); }
+inline Value Value::relu() const { return detail::record_op<detail::ValueOp::kRelu>(*this); }
 
 /// a = a + b, b a Value or a number. Compound assignment records a new node and rebinds the handle to it, as += on
 /// micrograd's Value: other handles to the old node keep it. Throws ag::Error as the op does.

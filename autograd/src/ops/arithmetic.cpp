@@ -54,16 +54,22 @@ Tensor mul_by_mask(const Tensor& x, const Tensor& mask) {
   const Shape shape = kernels::broadcast_shape_of("mul", x, mask);
   Tensor out = empty(shape, x.dtype());
   dispatch_floating(x.dtype(), "mul", [&]<class T>(T) {
-    T* po = out.mutable_data<T>();
-    if (x.shape() == mask.shape()) {
-      // The mask's bytes read as unsigned char: a loop over bool loads does not vectorize, one over bytes does.
-      const T* px = x.data<T>();
-      const auto* keep = reinterpret_cast<const unsigned char*>(mask.data<bool>());
-      for (std::int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = px[i] * static_cast<T>(static_cast<int>(keep[i]));
-    } else {
-      auto times = [](T v, bool keep) { return v * static_cast<T>(keep); };  // NaN * false stays NaN
-      kernels::broadcast_loop<T, bool>(x, mask, shape, po, times);
-    }
+    run_kernel(
+        "mul",
+        [](const Tensor& x, const Tensor& mask, Tensor& out) {
+          T* po = out.mutable_data<T>();
+          if (x.shape() == mask.shape()) {
+            // The mask's bytes read as unsigned char: a loop over bool loads does not vectorize, one over bytes does.
+            const T* px = x.data<T>();
+            const auto* keep = reinterpret_cast<const unsigned char*>(mask.data<bool>());
+            for (std::int64_t i = 0, n = x.numel(); i < n; ++i)
+              po[i] = px[i] * static_cast<T>(static_cast<int>(keep[i]));
+          } else {
+            auto times = [](T v, bool keep) { return v * static_cast<T>(keep); };  // NaN * false stays NaN
+            kernels::broadcast_loop<T, bool>(x, mask, out.shape(), po, times);
+          }
+        },
+        x, mask, out);
   });
   return make_op(
       "mul", std::move(out), {x, mask},

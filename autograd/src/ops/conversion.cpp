@@ -1,6 +1,7 @@
 #include <autograd/creation.hpp>
 #include <autograd/function.hpp>
 #include <autograd/ops/conversion.hpp>
+#include <autograd/run_kernel.hpp>
 
 #include <algorithm>
 
@@ -12,8 +13,13 @@ Tensor converted(const Tensor& x, DType dtype) {
   // Float to integer truncates toward zero and float to bool tests for non-zero, as in PyTorch.
   dispatch(x.dtype(), [&]<class From>(From) {
     dispatch(dtype, [&]<class To>(To) {
-      std::transform(x.data<From>(), x.data<From>() + x.numel(), out.mutable_data<To>(),
-                     [](From v) { return static_cast<To>(v); });
+      run_kernel(
+          "to",
+          [](const Tensor& x, Tensor& out) {
+            std::transform(x.data<From>(), x.data<From>() + x.numel(), out.mutable_data<To>(),
+                           [](From v) { return static_cast<To>(v); });
+          },
+          x, out);
     });
   });
   return out;

@@ -2,6 +2,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/convolution.hpp>
 #include <autograd/ops/reduction.hpp>
+#include <autograd/run_kernel.hpp>
 
 #include "../kernels.hpp"
 #include "convolution_kernels.hpp"
@@ -18,6 +19,7 @@ namespace {
 using kernels::conv::ConvParams;
 using kernels::conv::Geometry;
 using kernels::conv::geometry_of;
+using kernels::conv::Pass;
 
 // Each convolution is recorded as three ops: the forward, and its two gradients, each differentiable again.
 struct ConvNames {
@@ -52,8 +54,12 @@ Tensor bias_grad(const Tensor& grad, const Shape& input_shape, const Shape& weig
     return sum(grad, dims);
   }
   Tensor out = empty(bias_shape, grad.dtype());
+  const Geometry g = geometry_of(input_shape, weight_shape, p);
   dispatch_floating(grad.dtype(), names_of(p).forward, [&]<class T>(T) {
-    kernels::conv::bias_grad(geometry_of(input_shape, weight_shape, p), grad.data<T>(), out.mutable_data<T>());
+    run_kernel(
+        names_of(p).forward,
+        [g](const Tensor& grad, Tensor& out) { kernels::conv::bias_grad(g, grad.data<T>(), out.mutable_data<T>()); },
+        grad, out);
   });
   return out;
 }
@@ -72,8 +78,14 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor& bias
   const Geometry g = geometry_of(input.shape(), weight.shape(), p);
   Tensor out = empty(output_shape(input.shape(), g), input.dtype());
   dispatch_floating(input.dtype(), names_of(p).forward, [&]<class T>(T) {
-    kernels::conv::forward(g, input.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr,
-                           out.mutable_data<T>());
+    run_kernel(
+        names_of(p).forward,
+        [g, plan = kernels::conv::prepare<T>(Pass::Forward, g, bias.defined())](
+            const Tensor& input, const Tensor& weight, const Tensor& bias, Tensor& out) mutable {
+          kernels::conv::forward(plan, g, input.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr,
+                                 out.mutable_data<T>());
+        },
+        input, weight, bias, out);
   });
   auto backward = [p](BackwardContext& ctx, const Tensor& grad) {
     if (ctx.needs_grad(0)) ctx.add_grad(0, convolution_input_grad(grad, ctx.input(1), ctx.input_shape(0), p));
@@ -93,7 +105,13 @@ Tensor convolution_input_grad(const Tensor& grad, const Tensor& weight, const Sh
   const Geometry g = geometry_of(input_shape, weight.shape(), p);
   Tensor out = empty(input_shape, grad.dtype());
   dispatch_floating(grad.dtype(), names_of(p).input_grad, [&]<class T>(T) {
-    kernels::conv::input_grad(g, grad.data<T>(), weight.data<T>(), out.mutable_data<T>());
+    run_kernel(
+        names_of(p).input_grad,
+        [g, plan = kernels::conv::prepare<T>(Pass::BackwardData, g, false)](const Tensor& grad, const Tensor& weight,
+                                                                            Tensor& out) mutable {
+          kernels::conv::input_grad(plan, g, grad.data<T>(), weight.data<T>(), out.mutable_data<T>());
+        },
+        grad, weight, out);
   });
   return make_op(
       names_of(p).input_grad, std::move(out), {grad, weight},
@@ -110,7 +128,13 @@ Tensor convolution_weight_grad(const Tensor& input, const Tensor& grad, const Sh
   const Geometry g = geometry_of(input.shape(), weight_shape, p);
   Tensor out = empty(weight_shape, grad.dtype());
   dispatch_floating(grad.dtype(), names_of(p).weight_grad, [&]<class T>(T) {
-    kernels::conv::weight_grad(g, input.data<T>(), grad.data<T>(), out.mutable_data<T>());
+    run_kernel(
+        names_of(p).weight_grad,
+        [g, plan = kernels::conv::prepare<T>(Pass::BackwardWeights, g, false)](const Tensor& input, const Tensor& grad,
+                                                                               Tensor& out) mutable {
+          kernels::conv::weight_grad(plan, g, input.data<T>(), grad.data<T>(), out.mutable_data<T>());
+        },
+        input, grad, out);
   });
   return make_op(
       names_of(p).weight_grad, std::move(out), {input, grad},

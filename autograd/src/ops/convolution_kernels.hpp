@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace ag::kernels::conv {
@@ -242,29 +244,63 @@ void bias_grad(const Geometry& g, const T* dy, T* dbias) {
     }
 }
 
-// float32 on oneDNN (convolution_onednn.cpp): y = x ⋆ weight (+ bias, unless null), dx from dy, dweight from x and dy.
-// Throws ag::Error, naming the shapes, if oneDNN refuses the convolution.
-void onednn_forward(const Geometry& g, const float* x, const float* weight, const float* bias, float* y);
-void onednn_input_grad(const Geometry& g, const float* dy, const float* weight, float* dx);
-void onednn_weight_grad(const Geometry& g, const float* x, const float* dy, float* dweight);
+// float32 runs on oneDNN (convolution_onednn.cpp) in two steps: a pass's plan (its primitive and reorders, made once
+// per geometry and thread count and cached) is looked up before the kernel that runs it, so that a trace's replay
+// only executes it.
+enum class Pass { Forward, BackwardData, BackwardWeights };
+struct OnednnPlan;
+// Keeps its plan alive when the cache drops it.
+using PlanRef = std::shared_ptr<const OnednnPlan>;
 
-// The kernels of each dtype, as convolution.cpp calls them.
-inline void forward(const Geometry& g, const float* x, const float* weight, const float* bias, float* y) {
-  onednn_forward(g, x, weight, bias, y);
+// The plan of `pass` on `g` (with a bias, for the forward); null when the convolution has a zero size, which oneDNN
+// refuses and which is a sum over nothing. Throws ag::Error, naming the shapes, if oneDNN refuses the convolution.
+PlanRef onednn_plan(Pass pass, const Geometry& g, bool with_bias);
+
+// y = x ⋆ weight (+ bias, unless null), dx from dy, dweight from x and dy, by `plan`, which onednn_plan gave for g. A
+// plan made for another thread count than the one now in effect (a replay after set_num_threads) is looked up again.
+void onednn_forward(PlanRef& plan, const Geometry& g, const float* x, const float* weight, const float* bias, float* y);
+void onednn_input_grad(PlanRef& plan, const Geometry& g, const float* dy, const float* weight, float* dx);
+void onednn_weight_grad(PlanRef& plan, const Geometry& g, const float* x, const float* dy, float* dweight);
+
+// The same, the plan looked up first (bench/conv_kernels.cpp times the kernels this way).
+inline void onednn_forward(const Geometry& g, const float* x, const float* weight, const float* bias, float* y) {
+  PlanRef plan = onednn_plan(Pass::Forward, g, bias != nullptr);
+  onednn_forward(plan, g, x, weight, bias, y);
 }
-inline void forward(const Geometry& g, const double* x, const double* weight, const double* bias, double* y) {
+inline void onednn_input_grad(const Geometry& g, const float* dy, const float* weight, float* dx) {
+  PlanRef plan = onednn_plan(Pass::BackwardData, g, false);
+  onednn_input_grad(plan, g, dy, weight, dx);
+}
+inline void onednn_weight_grad(const Geometry& g, const float* x, const float* dy, float* dweight) {
+  PlanRef plan = onednn_plan(Pass::BackwardWeights, g, false);
+  onednn_weight_grad(plan, g, x, dy, dweight);
+}
+
+// What a pass of dtype T looks up before its kernel: oneDNN's plan for float32, nothing for float64 (im2col).
+template <class T>
+PlanRef prepare(Pass pass, const Geometry& g, bool with_bias) {
+  if constexpr (std::is_same_v<T, float>) return onednn_plan(pass, g, with_bias);
+  return nullptr;
+}
+
+// The kernels of each dtype, as convolution.cpp calls them, with the plan prepare<T> gave.
+inline void forward(PlanRef& plan, const Geometry& g, const float* x, const float* weight, const float* bias,
+                    float* y) {
+  onednn_forward(plan, g, x, weight, bias, y);
+}
+inline void forward(PlanRef&, const Geometry& g, const double* x, const double* weight, const double* bias, double* y) {
   im2col_forward(g, x, weight, bias, y);
 }
-inline void input_grad(const Geometry& g, const float* dy, const float* weight, float* dx) {
-  onednn_input_grad(g, dy, weight, dx);
+inline void input_grad(PlanRef& plan, const Geometry& g, const float* dy, const float* weight, float* dx) {
+  onednn_input_grad(plan, g, dy, weight, dx);
 }
-inline void input_grad(const Geometry& g, const double* dy, const double* weight, double* dx) {
+inline void input_grad(PlanRef&, const Geometry& g, const double* dy, const double* weight, double* dx) {
   im2col_input_grad(g, dy, weight, dx);
 }
-inline void weight_grad(const Geometry& g, const float* x, const float* dy, float* dweight) {
-  onednn_weight_grad(g, x, dy, dweight);
+inline void weight_grad(PlanRef& plan, const Geometry& g, const float* x, const float* dy, float* dweight) {
+  onednn_weight_grad(plan, g, x, dy, dweight);
 }
-inline void weight_grad(const Geometry& g, const double* x, const double* dy, double* dweight) {
+inline void weight_grad(PlanRef&, const Geometry& g, const double* x, const double* dy, double* dweight) {
   im2col_weight_grad(g, x, dy, dweight);
 }
 

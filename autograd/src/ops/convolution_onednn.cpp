@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -22,8 +23,6 @@ namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-enum class Pass { Forward, BackwardData, BackwardWeights };
 
 const dnnl::engine& cpu_engine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -78,9 +77,11 @@ Operand output_operand(const memory::desc& user, const memory::desc& wanted) {
   return {user, wanted, dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), wanted, cpu_engine(), user))};
 }
 
+}  // namespace
+
 // A convolution pass ready to run: the primitive and its two inputs and output, made once per thread, pass and
 // geometry (making the primitive descriptors costs more than a small convolution).
-struct Plan {
+struct OnednnPlan {
   Pass pass;
   bool with_bias;
   int threads;  // oneDNN fixes a primitive's thread count when it creates it
@@ -90,14 +91,16 @@ struct Plan {
                       // backward weights: src, diff_dst, diff_weights
 };
 
+namespace {
+
 bool same_geometry(const Geometry& x, const Geometry& y) {
   return x.p.stride == y.p.stride && x.p.padding == y.p.padding && x.p.dilation == y.p.dilation &&
          x.p.groups == y.p.groups && x.batch == y.batch && x.channels == y.channels && x.height == y.height &&
          x.width == y.width && x.out_channels == y.out_channels && x.kernel_h == y.kernel_h && x.kernel_w == y.kernel_w;
 }
 
-Plan make_plan(Pass pass, const Geometry& g, bool with_bias, int threads) {
-  Plan plan{pass, with_bias, threads, g, {}, {}, {}, {}};
+OnednnPlan make_plan(Pass pass, const Geometry& g, bool with_bias, int threads) {
+  OnednnPlan plan{pass, with_bias, threads, g, {}, {}, {}, {}};
   const memory::desc src = nchw_desc(src_dims(g));
   const memory::desc dst = nchw_desc(dst_dims(g));
   const memory::desc weights = user_weight_desc(g);
@@ -137,17 +140,19 @@ Plan make_plan(Pass pass, const Geometry& g, bool with_bias, int threads) {
   return plan;
 }
 
-const Plan& plan_for(Pass pass, const Geometry& g, bool with_bias) {
-  // A model has a handful of convolutions; the list is dropped whole if shapes keep changing.
+PlanRef plan_for(Pass pass, const Geometry& g, bool with_bias) {
+  // A model has a handful of convolutions; the list is dropped whole if shapes keep changing (a trace holding one of
+  // its plans keeps that one).
   constexpr std::size_t kMaxPlans = 64;
-  thread_local std::vector<Plan> plans;
+  thread_local std::vector<PlanRef> plans;
   const int threads = kernels::apply_dnnl_threads();  // before creating a primitive, which takes the count in effect
-  for (const Plan& plan : plans)
-    if (plan.pass == pass && plan.with_bias == with_bias && plan.threads == threads && same_geometry(plan.geometry, g))
+  for (const PlanRef& plan : plans)
+    if (plan->pass == pass && plan->with_bias == with_bias && plan->threads == threads &&
+        same_geometry(plan->geometry, g))
       return plan;
   if (plans.size() == kMaxPlans) plans.clear();
   try {
-    plans.push_back(make_plan(pass, g, with_bias, threads));
+    plans.push_back(std::make_shared<const OnednnPlan>(make_plan(pass, g, with_bias, threads)));
   } catch (const dnnl::error& e) {
     fail(
         "convolution: oneDNN has no float32 convolution of input [{}, {}, {}, {}] with weight [{}, {}, {}, {}] "
@@ -174,7 +179,7 @@ memory prepare_input(const Operand& operand, const float* data) {
 }
 
 // Runs the plan's primitive on a and b into `out` (ag's buffer), with `extra` (the bias) if not null.
-void run(const Plan& plan, const float* a, const float* b, const float* extra, float* out) {
+void run(const OnednnPlan& plan, const float* a, const float* b, const float* extra, float* out) {
   try {
     const memory a_memory = prepare_input(plan.a, a);
     const memory b_memory = prepare_input(plan.b, b);
@@ -210,32 +215,43 @@ bool is_empty(const Geometry& g) {
   return g.batch == 0 || g.channels == 0 || g.out_channels == 0 || g.out_plane() == 0;
 }
 
+// The plan to run now: `plan`, or the one for the thread count in effect if that changed since `plan` was made.
+const OnednnPlan& current(PlanRef& plan) {
+  if (plan->threads != kernels::apply_dnnl_threads()) plan = plan_for(plan->pass, plan->geometry, plan->with_bias);
+  return *plan;
+}
+
 }  // namespace
 
-void onednn_forward(const Geometry& g, const float* x, const float* weight, const float* bias, float* y) {
-  if (is_empty(g)) {
+PlanRef onednn_plan(Pass pass, const Geometry& g, bool with_bias) {
+  return is_empty(g) ? nullptr : plan_for(pass, g, with_bias);
+}
+
+void onednn_forward(PlanRef& plan, const Geometry& g, const float* x, const float* weight, const float* bias,
+                    float* y) {
+  if (!plan) {
     for (std::int64_t n = 0; n < g.batch; ++n)
       for (std::int64_t o = 0; o < g.out_channels; ++o)
         std::fill_n(y + (n * g.out_channels + o) * g.out_plane(), g.out_plane(), bias ? bias[o] : 0.0f);
     return;
   }
-  run(plan_for(Pass::Forward, g, bias != nullptr), x, weight, bias, y);
+  run(current(plan), x, weight, bias, y);
 }
 
-void onednn_input_grad(const Geometry& g, const float* dy, const float* weight, float* dx) {
-  if (is_empty(g)) {
+void onednn_input_grad(PlanRef& plan, const Geometry& g, const float* dy, const float* weight, float* dx) {
+  if (!plan) {
     std::fill_n(dx, g.batch * g.channels * g.in_plane(), 0.0f);
     return;
   }
-  run(plan_for(Pass::BackwardData, g, false), dy, weight, nullptr, dx);
+  run(current(plan), dy, weight, nullptr, dx);
 }
 
-void onednn_weight_grad(const Geometry& g, const float* x, const float* dy, float* dweight) {
-  if (is_empty(g)) {
+void onednn_weight_grad(PlanRef& plan, const Geometry& g, const float* x, const float* dy, float* dweight) {
+  if (!plan) {
     std::fill_n(dweight, g.out_channels * g.col_rows(), 0.0f);
     return;
   }
-  run(plan_for(Pass::BackwardWeights, g, false), x, dy, nullptr, dweight);
+  run(current(plan), x, dy, nullptr, dweight);
 }
 
 }  // namespace ag::kernels::conv

@@ -96,14 +96,22 @@ void for_each_slice_run(const kernels::Lines& whole, std::int64_t start, std::in
 // Zeros of `shape` with `grad` placed at start, start + step, ... along dim: the gradient of slice. An op of its own,
 // whose gradient is the slice again, so that slice can be differentiated twice.
 Tensor slice_backward(const Tensor& grad, const Shape& shape, int dim, std::int64_t start, std::int64_t step) {
-  Tensor out = zeros(shape, grad.dtype());
+  Tensor out = empty(shape, grad.dtype());
   const std::int64_t length = size_along(grad.shape(), dim);
+  const kernels::Lines lines = kernels::lines_along(shape, dim);
   dispatch(grad.dtype(), [&]<class T>(T) {
-    const T* pg = grad.data<T>();
-    T* po = out.mutable_data<T>();
-    for_each_slice_run(
-        kernels::lines_along(shape, dim), start, step, length,
-        [&](std::int64_t whole, std::int64_t part, std::int64_t count) { std::copy_n(pg + part, count, po + whole); });
+    run_kernel(
+        "slice_backward",
+        [lines, start, step, length](const Tensor& grad, Tensor& out) {
+          const T* pg = grad.data<T>();
+          T* po = out.mutable_data<T>();
+          std::fill_n(po, out.numel(), T(0));
+          for_each_slice_run(lines, start, step, length,
+                             [&](std::int64_t whole, std::int64_t part, std::int64_t count) {
+                               std::copy_n(pg + part, count, po + whole);
+                             });
+        },
+        grad, out);
   });
   return make_op("slice_backward", std::move(out), {grad},
                  [dim, start, length, step](BackwardContext& ctx, const Tensor& grad_grad) {
@@ -120,18 +128,26 @@ void for_each_indexed_run(const kernels::Lines& lines, const std::int64_t* indic
       run((o * lines.length + indices[k]) * lines.inner, (o * count + k) * lines.inner);
 }
 
-// The entries `indices` (already checked) along dim, without the graph: index_select, and embedding's forward.
-Tensor select_entries(const Tensor& x, int dim, const std::int64_t* indices, std::int64_t count) {
+// The entries that `index` picks along dim, without the graph: index_select, and embedding's forward (`op`, which
+// names x `tensor` in the error for an index out of range). The kernel reads and checks the index values, so that a
+// replay picks the entries of the index it is given.
+Tensor select_entries(const char* op, const Tensor& x, int dim, const Tensor& index, const char* tensor) {
   Shape shape = x.shape();
-  if (shape.size() > 0) shape[dim] = count;
+  if (shape.size() > 0) shape[dim] = index.numel();
   Tensor out = empty(shape, x.dtype());
   const kernels::Lines lines = kernels::lines_along(x.shape(), dim);
   dispatch(x.dtype(), [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* po = out.mutable_data<T>();
-    for_each_indexed_run(lines, indices, count, [&](std::int64_t whole, std::int64_t part) {
-      std::copy_n(px + whole, lines.inner, po + part);
-    });
+    run_kernel(
+        op,
+        [op, dim, tensor, lines](const Tensor& x, const Tensor& index, Tensor& out) {
+          const std::int64_t* indices = checked_indices(op, index, dim, tensor, x.shape());
+          const T* px = x.data<T>();
+          T* po = out.mutable_data<T>();
+          for_each_indexed_run(lines, indices, index.numel(), [&](std::int64_t whole, std::int64_t part) {
+            std::copy_n(px + whole, lines.inner, po + part);
+          });
+        },
+        x, index, out);
   });
   return out;
 }
@@ -206,12 +222,19 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
     out = kernels::view_of(x, shape, first * lines.inner);
   } else {
     out = empty(shape, x.dtype());
+    const std::int64_t length = shape[d];
     dispatch(x.dtype(), [&]<class T>(T) {
-      const T* px = x.data<T>();
-      T* po = out.mutable_data<T>();
-      for_each_slice_run(lines, first, step, shape[d], [&](std::int64_t whole, std::int64_t part, std::int64_t count) {
-        std::copy_n(px + whole, count, po + part);
-      });
+      run_kernel(
+          "slice",
+          [lines, first, step, length](const Tensor& x, Tensor& out) {
+            const T* px = x.data<T>();
+            T* po = out.mutable_data<T>();
+            for_each_slice_run(lines, first, step, length,
+                               [&](std::int64_t whole, std::int64_t part, std::int64_t count) {
+                                 std::copy_n(px + whole, count, po + part);
+                               });
+          },
+          x, out);
     });
   }
   return make_op(
@@ -242,19 +265,24 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
   const int d = normalize_dim(dim, x.dim(), "gather");
   check_same_rank("gather", "input", x, index);
   check_index_fits("gather", "input", x, index, d, true);
-  const std::int64_t* indices = index.data<std::int64_t>();
   const IndexWalk walk = walk_along(x.shape(), d);
   Tensor out = empty(index.shape(), x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* po = out.mutable_data<T>();
-    kernels::for_each_offset(index.shape(), walk.strides, contiguous_strides(index.shape()),
-                             [&](std::int64_t from, std::int64_t at) {
-                               const std::int64_t i = indices[at];
-                               if (i < 0 || i >= walk.size)
-                                 fail_index_value("gather", index, at, i, d, "input", x.shape());
-                               po[at] = px[from + i * walk.stride];
-                             });
+    run_kernel(
+        "gather",
+        [walk, d](const Tensor& x, const Tensor& index, Tensor& out) {
+          const std::int64_t* indices = index.data<std::int64_t>();
+          const T* px = x.data<T>();
+          T* po = out.mutable_data<T>();
+          kernels::for_each_offset(index.shape(), walk.strides, contiguous_strides(index.shape()),
+                                   [&](std::int64_t from, std::int64_t at) {
+                                     const std::int64_t i = indices[at];
+                                     if (i < 0 || i >= walk.size)
+                                       fail_index_value("gather", index, at, i, d, "input", x.shape());
+                                     po[at] = px[from + i * walk.stride];
+                                   });
+        },
+        x, index, out);
   });
   return make_op(
       "gather", std::move(out), {x, index},
@@ -272,22 +300,27 @@ Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const
   check_same_rank("scatter_add", "source", source, index);
   check_index_fits("scatter_add", "input", x, index, d, true);
   check_index_fits("scatter_add", "source", source, index, d, false);
-  const std::int64_t* indices = index.data<std::int64_t>();
   const IndexWalk walk = walk_along(x.shape(), d);
   Tensor out = kernels::copy(x);
   dispatch(x.dtype(), [&]<class T>(T) {
-    const T* ps = source.data<T>();
-    T* po = out.mutable_data<T>();
-    std::int64_t at = 0;  // index is contiguous and visited in row-major order
-    kernels::for_each_offset(index.shape(), walk.strides, contiguous_strides(source.shape()),
-                             [&](std::int64_t to, std::int64_t from) {
-                               const std::int64_t i = indices[at];
-                               if (i < 0 || i >= walk.size)
-                                 fail_index_value("scatter_add", index, at, i, d, "input", x.shape());
-                               T& target = po[to + i * walk.stride];
-                               target = static_cast<T>(target + ps[from]);
-                               ++at;
-                             });
+    run_kernel(
+        "scatter_add",
+        [walk, d](const Tensor& index, const Tensor& source, Tensor& out) {
+          const std::int64_t* indices = index.data<std::int64_t>();
+          const T* ps = source.data<T>();
+          T* po = out.mutable_data<T>();
+          std::int64_t at = 0;  // index is contiguous and visited in row-major order
+          kernels::for_each_offset(index.shape(), walk.strides, contiguous_strides(source.shape()),
+                                   [&](std::int64_t to, std::int64_t from) {
+                                     const std::int64_t i = indices[at];
+                                     if (i < 0 || i >= walk.size)
+                                       fail_index_value("scatter_add", index, at, i, d, "input", out.shape());
+                                     T& target = po[to + i * walk.stride];
+                                     target = static_cast<T>(target + ps[from]);
+                                     ++at;
+                                   });
+        },
+        index, source, out);
   });
   return make_op(
       "scatter_add", std::move(out), {x, index, source},
@@ -301,9 +334,8 @@ Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   check_index_vector("index_select", x, index);
   const int d = normalize_dim(dim, x.dim(), "index_select");
-  const std::int64_t* indices = checked_indices("index_select", index, d, "input", x.shape());
   return make_op(
-      "index_select", select_entries(x, d, indices, index.numel()), {x, index},
+      "index_select", select_entries("index_select", x, d, index, "input"), {x, index},
       [d](BackwardContext& ctx, const Tensor& grad) {
         ctx.add_grad(0, index_add(zeros(ctx.input_shape(0), grad.dtype()), d, ctx.input(1), grad));
       },
@@ -322,17 +354,22 @@ Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const T
   if (!is_floating_point(x.dtype()) && alpha != std::trunc(alpha))
     fail("index_add: alpha {} must be an integer when the input is {} (shape {})", alpha, dtype_name(x.dtype()),
          x.shape());
-  const std::int64_t* indices = checked_indices("index_add", index, d, "input", x.shape());
   Tensor out = kernels::copy(x);
+  const kernels::Lines lines = kernels::lines_along(x.shape(), d);
   dispatch(x.dtype(), [&]<class T>(T) {
-    const T* ps = source.data<T>();
-    T* po = out.mutable_data<T>();
-    const T factor = static_cast<T>(alpha);
-    const kernels::Lines lines = kernels::lines_along(x.shape(), d);
-    for_each_indexed_run(lines, indices, index.numel(), [&](std::int64_t whole, std::int64_t part) {
-      for (std::int64_t i = 0; i < lines.inner; ++i)
-        po[whole + i] = static_cast<T>(po[whole + i] + factor * ps[part + i]);
-    });
+    run_kernel(
+        "index_add",
+        [d, alpha, lines](const Tensor& index, const Tensor& source, Tensor& out) {
+          const std::int64_t* indices = checked_indices("index_add", index, d, "input", out.shape());
+          const T* ps = source.data<T>();
+          T* po = out.mutable_data<T>();
+          const T factor = static_cast<T>(alpha);
+          for_each_indexed_run(lines, indices, index.numel(), [&](std::int64_t whole, std::int64_t part) {
+            for (std::int64_t i = 0; i < lines.inner; ++i)
+              po[whole + i] = static_cast<T>(po[whole + i] + factor * ps[part + i]);
+          });
+        },
+        index, source, out);
   });
   return make_op(
       "index_add", std::move(out), {x, index, source},
@@ -354,10 +391,9 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<std:
     fail("embedding: padding_idx {} is out of range for {} embeddings (weight shape {}; expected [{}, {}])",
          *padding_idx, rows, weight.shape(), -rows, rows - 1);
   const std::int64_t padding = !padding_idx ? -1 : (*padding_idx < 0 ? *padding_idx + rows : *padding_idx);
-  const std::int64_t* picked = checked_indices("embedding", indices, 0, "weight", weight.shape());
   Shape shape = indices.shape();
   shape.push_back(weight.shape()[1]);
-  Tensor out = kernels::view_of(select_entries(weight, 0, picked, indices.numel()), shape);
+  Tensor out = kernels::view_of(select_entries("embedding", weight, 0, indices, "weight"), shape);
   const Tensor flat = kernels::view_of(indices, {indices.numel()});
   return make_op(
       "embedding", std::move(out), {weight, flat},

@@ -18,21 +18,46 @@ struct Product {
   std::int64_t batch, m, k, n;
 };
 
+// out[batch, rows, cols] = op(x) · op(y) + beta · out batch by batch (beta 0: out is only written).
+void gemm_into(const Tensor& x, bool transpose_x, const Tensor& y, bool transpose_y, Tensor& out, std::int64_t batch,
+               std::int64_t rows, std::int64_t cols, std::int64_t inner, double beta) {
+  dispatch_floating(x.dtype(), "matmul", [&]<class T>(T) {
+    run_kernel(
+        "matmul",
+        [transpose_x, transpose_y, batch, rows, cols, inner, beta](const Tensor& x, const Tensor& y, Tensor& out) {
+          const T* px = x.data<T>();
+          const T* py = y.data<T>();
+          T* po = out.mutable_data<T>();
+          for (std::int64_t i = 0; i < batch; ++i)
+            kernels::gemm(transpose_x, transpose_y, rows, cols, inner, px + i * rows * inner, py + i * inner * cols,
+                          po + i * rows * cols, static_cast<T>(beta));
+        },
+        x, y, out);
+  });
+}
+
 // out[batch, rows, cols] = op(x) · op(y) batch by batch.
 Tensor batched_gemm(const Tensor& x, bool transpose_x, const Tensor& y, bool transpose_y, const Shape& out_shape,
                     std::int64_t batch, std::int64_t rows, std::int64_t cols, std::int64_t inner) {
   Tensor out = empty(out_shape, x.dtype());
   if (out.numel() == 0) return out;
   if (inner == 0) return zeros(out_shape, x.dtype());
-  dispatch_floating(x.dtype(), "matmul", [&]<class T>(T) {
-    const T* px = x.data<T>();
-    const T* py = y.data<T>();
-    T* po = out.mutable_data<T>();
-    for (std::int64_t i = 0; i < batch; ++i)
-      kernels::gemm(transpose_x, transpose_y, rows, cols, inner, px + i * rows * inner, py + i * inner * cols,
-                    po + i * rows * cols);
-  });
+  gemm_into(x, transpose_x, y, transpose_y, out, batch, rows, cols, inner, 0.0);
   return out;
+}
+
+// A backward's product op(x) · op(y) as input `index`'s gradient: added by the GEMM (beta = 1) into the gradient
+// summed so far where the engine allows it (a weight used twice, or gradients accumulated over steps), which saves a
+// pass over it and an allocation; passed to add_grad otherwise.
+void add_product_grad(BackwardContext& ctx, std::size_t index, const Tensor& x, bool transpose_x, const Tensor& y,
+                      bool transpose_y, const Shape& shape, std::int64_t batch, std::int64_t rows, std::int64_t cols,
+                      std::int64_t inner) {
+  Tensor sum = ctx.accumulation_target(index);
+  if (!sum.defined()) {
+    ctx.add_grad(index, batched_gemm(x, transpose_x, y, transpose_y, shape, batch, rows, cols, inner));
+  } else if (sum.numel() != 0 && inner != 0) {  // an empty product adds nothing
+    gemm_into(x, transpose_x, y, transpose_y, sum, batch, rows, cols, inner, 1.0);
+  }
 }
 
 // a [batch..., m, k] · b [batch..., k, n] with equal batch dimensions.
@@ -54,8 +79,8 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b) {
           if (ctx.needs_grad(1)) ctx.add_grad(1, matmul(a.transpose(-1, -2), grad));
           return;
         }
-        if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, b, true, a.shape(), p.batch, p.m, p.k, p.n));
-        if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(a, true, grad, false, b.shape(), p.batch, p.k, p.n, p.m));
+        if (ctx.needs_grad(0)) add_product_grad(ctx, 0, grad, false, b, true, a.shape(), p.batch, p.m, p.k, p.n);
+        if (ctx.needs_grad(1)) add_product_grad(ctx, 1, a, true, grad, false, b.shape(), p.batch, p.k, p.n, p.m);
       },
       kSavesInputsOnly);
 }
@@ -70,11 +95,16 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   kernels::check_same_dtype("dot", a, b);
   Tensor out = empty({}, a.dtype());
   dispatch_floating(a.dtype(), "dot", [&]<class T>(T) {
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    T total = 0;
-    for (std::int64_t i = 0, n = a.numel(); i < n; ++i) total += pa[i] * pb[i];
-    *out.mutable_data<T>() = total;
+    run_kernel(
+        "dot",
+        [](const Tensor& a, const Tensor& b, Tensor& out) {
+          const T* pa = a.data<T>();
+          const T* pb = b.data<T>();
+          T total = 0;
+          for (std::int64_t i = 0, n = a.numel(); i < n; ++i) total += pa[i] * pb[i];
+          *out.mutable_data<T>() = total;
+        },
+        a, b, out);
   });
   return make_op(
       "dot", std::move(out), {a, b},
@@ -148,10 +178,15 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     // the output.
     out = empty(out_shape, input.dtype());
     dispatch_floating(out.dtype(), "linear", [&]<class T>(T) {
-      T* po = out.mutable_data<T>();
-      const T* pb = bias.data<T>();
-      for (std::int64_t row = 0; row < p.m; ++row) std::copy_n(pb, p.n, po + row * p.n);
-      kernels::gemm(false, true, p.m, p.n, p.k, input.data<T>(), weight.data<T>(), po, T(1));
+      run_kernel(
+          "linear",
+          [p](const Tensor& input, const Tensor& weight, const Tensor& bias, Tensor& out) {
+            T* po = out.mutable_data<T>();
+            const T* pb = bias.data<T>();
+            for (std::int64_t row = 0; row < p.m; ++row) std::copy_n(pb, p.n, po + row * p.n);
+            kernels::gemm(false, true, p.m, p.n, p.k, input.data<T>(), weight.data<T>(), po, T(1));
+          },
+          input, weight, bias, out);
     });
   } else {
     out = batched_gemm(input, false, weight, true, out_shape, 1, p.m, p.n, p.k);
@@ -165,8 +200,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
       if (ctx.needs_grad(0)) ctx.add_grad(0, matmul(grad, weight));
       if (ctx.needs_grad(1)) ctx.add_grad(1, matmul(grad.reshape({p.m, p.n}).t(), input.reshape({p.m, p.k})));
     } else {
-      if (ctx.needs_grad(0)) ctx.add_grad(0, batched_gemm(grad, false, weight, false, input.shape(), 1, p.m, p.k, p.n));
-      if (ctx.needs_grad(1)) ctx.add_grad(1, batched_gemm(grad, true, input, false, weight.shape(), 1, p.n, p.k, p.m));
+      if (ctx.needs_grad(0)) add_product_grad(ctx, 0, grad, false, weight, false, input.shape(), 1, p.m, p.k, p.n);
+      if (ctx.needs_grad(1)) add_product_grad(ctx, 1, grad, true, input, false, weight.shape(), 1, p.n, p.k, p.m);
     }
     if (ctx.inputs_count() == 3 && ctx.needs_grad(2))
       ctx.add_grad(2, sum_to_shape(grad.reshape({p.m, p.n}), Shape{p.n}));

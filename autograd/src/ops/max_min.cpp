@@ -46,15 +46,21 @@ template <bool kTakeLarger>
 Tensor group_extremes(const Tensor& x, const Shape& kept) {
   Tensor out = empty(kept, x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* best = out.mutable_data<T>();
-    std::fill_n(best, kept.numel(), worst_value<kTakeLarger, T>());
-    std::int64_t i = 0;
-    kernels::for_each_offset(x.shape(), kernels::broadcast_strides(kept, x.shape()), kernels::Strides{},
-                             [&](std::int64_t group, std::int64_t) {
-                               if (beats<kTakeLarger>(px[i], best[group])) best[group] = px[i];
-                               ++i;
-                             });
+    // Reads `kept`, not out's shape, which the caller sets to the result's.
+    run_kernel(
+        kTakeLarger ? "amax" : "amin",
+        [kept](const Tensor& x, Tensor& out) {
+          const T* px = x.data<T>();
+          T* best = out.mutable_data<T>();
+          std::fill_n(best, kept.numel(), worst_value<kTakeLarger, T>());
+          std::int64_t i = 0;
+          kernels::for_each_offset(x.shape(), kernels::broadcast_strides(kept, x.shape()), kernels::Strides{},
+                                   [&](std::int64_t group, std::int64_t) {
+                                     if (beats<kTakeLarger>(px[i], best[group])) best[group] = px[i];
+                                     ++i;
+                                   });
+        },
+        x, out);
   });
   return out;
 }
@@ -90,16 +96,21 @@ ValuesIndices line_extremes(const char* op, const Tensor& x, std::int64_t dim, b
   const kernels::Lines lines = kernels::lines_along(x.shape(), d);
   ValuesIndices out{empty(r.result, x.dtype()), empty(r.result, kInt64)};
   dispatch(x.dtype(), [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* values = out.values.mutable_data<T>();
-    std::int64_t* indices = out.indices.mutable_data<std::int64_t>();
-    kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t line) {
-      std::int64_t best = 0;
-      for (std::int64_t k = 1; k < lines.length; ++k)
-        if (beats<kTakeLarger>(px[start + k * stride], px[start + best * stride])) best = k;
-      values[line] = px[start + best * stride];
-      indices[line] = best;
-    });
+    run_kernel(
+        op,
+        [lines](const Tensor& x, Tensor& line_values, Tensor& line_indices) {
+          const T* px = x.data<T>();
+          T* values = line_values.mutable_data<T>();
+          std::int64_t* indices = line_indices.mutable_data<std::int64_t>();
+          kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t line) {
+            std::int64_t best = 0;
+            for (std::int64_t k = 1; k < lines.length; ++k)
+              if (beats<kTakeLarger>(px[start + k * stride], px[start + best * stride])) best = k;
+            values[line] = px[start + best * stride];
+            indices[line] = best;
+          });
+        },
+        x, out.values, out.indices);
   });
   return out;
 }
@@ -107,15 +118,21 @@ ValuesIndices line_extremes(const char* op, const Tensor& x, std::int64_t dim, b
 // A tensor of `shape` holding each line's value at that line's index along dim, 0 elsewhere.
 Tensor placed_at_indices(const char* op, const Tensor& line_values, const Tensor& indices, const Shape& shape,
                          int dim) {
-  Tensor out = zeros(shape, line_values.dtype());
+  Tensor out = empty(shape, line_values.dtype());
+  const kernels::Lines lines = kernels::lines_along(shape, dim);
   dispatch_floating(line_values.dtype(), op, [&]<class T>(T) {
-    const T* values = line_values.data<T>();
-    const std::int64_t* index = indices.data<std::int64_t>();
-    T* po = out.mutable_data<T>();
-    kernels::for_each_line(kernels::lines_along(shape, dim),
-                           [&](std::int64_t start, std::int64_t stride, std::int64_t line) {
-                             po[start + index[line] * stride] = values[line];
-                           });
+    run_kernel(
+        op,
+        [lines](const Tensor& line_values, const Tensor& indices, Tensor& out) {
+          const T* values = line_values.data<T>();
+          const std::int64_t* index = indices.data<std::int64_t>();
+          T* po = out.mutable_data<T>();
+          std::fill_n(po, out.numel(), T(0));
+          kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t line) {
+            po[start + index[line] * stride] = values[line];
+          });
+        },
+        line_values, indices, out);
   });
   return out;
 }

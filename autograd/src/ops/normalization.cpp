@@ -5,6 +5,7 @@
 #include <autograd/ops/normalization.hpp>
 #include <autograd/ops/reduction.hpp>
 #include <autograd/ops/shape_ops.hpp>
+#include <autograd/run_kernel.hpp>
 
 #include "../kernels.hpp"
 
@@ -106,24 +107,29 @@ struct BatchStatistics {
 BatchStatistics batch_statistics(const Tensor& x, const Channels& g) {
   BatchStatistics s{empty({g.channels}, x.dtype()), empty({g.channels}, x.dtype())};
   dispatch_floating(x.dtype(), "batch_norm", [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* mean = s.mean.mutable_data<T>();
-    T* variance = s.variance.mutable_data<T>();
-    const Acc n = static_cast<Acc>(g.count());
-    for (std::int64_t c = 0; c < g.channels; ++c) {
-      Acc total = 0;
-      for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
-        total += lane_sum(length, [&](std::int64_t i) { return Acc(px[at + i]); });
-      });
-      const Acc m = total / n;
-      // Two passes: the sum of squared deviations does not cancel as E[x²] - E[x]² would.
-      Acc squares = 0;
-      for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
-        squares += lane_sum(length, [&](std::int64_t i) { return (px[at + i] - m) * (px[at + i] - m); });
-      });
-      mean[c] = static_cast<T>(m);
-      variance[c] = static_cast<T>(squares / n);
-    }
+    run_kernel(
+        "batch_norm",
+        [g](const Tensor& x, Tensor& mean_out, Tensor& variance_out) {
+          const T* px = x.data<T>();
+          T* mean = mean_out.mutable_data<T>();
+          T* variance = variance_out.mutable_data<T>();
+          const Acc n = static_cast<Acc>(g.count());
+          for (std::int64_t c = 0; c < g.channels; ++c) {
+            Acc total = 0;
+            for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
+              total += lane_sum(length, [&](std::int64_t i) { return Acc(px[at + i]); });
+            });
+            const Acc m = total / n;
+            // Two passes: the sum of squared deviations does not cancel as E[x²] - E[x]² would.
+            Acc squares = 0;
+            for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
+              squares += lane_sum(length, [&](std::int64_t i) { return (px[at + i] - m) * (px[at + i] - m); });
+            });
+            mean[c] = static_cast<T>(m);
+            variance[c] = static_cast<T>(squares / n);
+          }
+        },
+        x, s.mean, s.variance);
   });
   return s;
 }
@@ -140,15 +146,21 @@ Tensor batch_norm_apply(const Tensor& x, const Channels& g, const Tensor& mean, 
                         const Tensor& weight, const Tensor& bias) {
   Tensor out = empty(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "batch_norm", [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* po = out.mutable_data<T>();
-    for (std::int64_t c = 0; c < g.channels; ++c) {
-      const T scale = invstd.data<T>()[c] * (weight.defined() ? weight.data<T>()[c] : T(1));
-      const T shift = (bias.defined() ? bias.data<T>()[c] : T(0)) - mean.data<T>()[c] * scale;
-      for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
-        for (std::int64_t i = 0; i < length; ++i) po[at + i] = px[at + i] * scale + shift;
-      });
-    }
+    run_kernel(
+        "batch_norm",
+        [g](const Tensor& x, const Tensor& mean, const Tensor& invstd, const Tensor& weight, const Tensor& bias,
+            Tensor& out) {
+          const T* px = x.data<T>();
+          T* po = out.mutable_data<T>();
+          for (std::int64_t c = 0; c < g.channels; ++c) {
+            const T scale = invstd.data<T>()[c] * (weight.defined() ? weight.data<T>()[c] : T(1));
+            const T shift = (bias.defined() ? bias.data<T>()[c] : T(0)) - mean.data<T>()[c] * scale;
+            for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
+              for (std::int64_t i = 0; i < length; ++i) po[at + i] = px[at + i] * scale + shift;
+            });
+          }
+        },
+        x, mean, invstd, weight, bias, out);
   });
   return out;
 }
@@ -167,32 +179,40 @@ AffineGrads batch_norm_backward(const Tensor& grad, const Tensor& x, const Chann
                                 const Tensor& invstd, const Tensor* weight, bool training, bool want_input) {
   AffineGrads out{want_input ? empty(x.shape(), x.dtype()) : Tensor(), empty({g.channels}, x.dtype()),
                   empty({g.channels}, x.dtype())};
+  const Tensor no_weight;
   dispatch_floating(x.dtype(), "batch_norm backward", [&]<class T>(T) {
-    const T* px = x.data<T>();
-    const T* pg = grad.data<T>();
-    const Acc n = static_cast<Acc>(g.count());
-    for (std::int64_t c = 0; c < g.channels; ++c) {
-      const Acc m = mean.data<T>()[c];
-      const Acc s = invstd.data<T>()[c];
-      Acc sum_g = 0;
-      Acc sum_g_centered = 0;
-      for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
-        sum_g += lane_sum(length, [&](std::int64_t i) { return Acc(pg[at + i]); });
-        sum_g_centered += lane_sum(length, [&](std::int64_t i) { return pg[at + i] * (px[at + i] - m); });
-      });
-      out.weight.mutable_data<T>()[c] = static_cast<T>(sum_g_centered * s);
-      out.bias.mutable_data<T>()[c] = static_cast<T>(sum_g);
-      if (!want_input) continue;
-      const Acc scale = s * (weight ? weight->data<T>()[c] : T(1));
-      const T a = static_cast<T>(scale);
-      const T shift = static_cast<T>(training ? -scale * sum_g / n : 0.0);
-      const T slope = static_cast<T>(training ? -scale * s * s * sum_g_centered / n : 0.0);
-      const T centre = static_cast<T>(m);
-      T* pd = out.input.mutable_data<T>();
-      for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
-        for (std::int64_t i = 0; i < length; ++i) pd[at + i] = a * pg[at + i] + shift + slope * (px[at + i] - centre);
-      });
-    }
+    run_kernel(
+        "batch_norm backward",
+        [g, training, want_input](const Tensor& grad, const Tensor& x, const Tensor& mean, const Tensor& invstd,
+                                  const Tensor& weight, Tensor& dx, Tensor& dweight, Tensor& dbias) {
+          const T* px = x.data<T>();
+          const T* pg = grad.data<T>();
+          const Acc n = static_cast<Acc>(g.count());
+          for (std::int64_t c = 0; c < g.channels; ++c) {
+            const Acc m = mean.data<T>()[c];
+            const Acc s = invstd.data<T>()[c];
+            Acc sum_g = 0;
+            Acc sum_g_centered = 0;
+            for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
+              sum_g += lane_sum(length, [&](std::int64_t i) { return Acc(pg[at + i]); });
+              sum_g_centered += lane_sum(length, [&](std::int64_t i) { return pg[at + i] * (px[at + i] - m); });
+            });
+            dweight.mutable_data<T>()[c] = static_cast<T>(sum_g_centered * s);
+            dbias.mutable_data<T>()[c] = static_cast<T>(sum_g);
+            if (!want_input) continue;
+            const Acc scale = s * (weight.defined() ? weight.data<T>()[c] : T(1));
+            const T a = static_cast<T>(scale);
+            const T shift = static_cast<T>(training ? -scale * sum_g / n : 0.0);
+            const T slope = static_cast<T>(training ? -scale * s * s * sum_g_centered / n : 0.0);
+            const T centre = static_cast<T>(m);
+            T* pd = dx.mutable_data<T>();
+            for_each_run(g, c, [&](std::int64_t at, std::int64_t length) {
+              for (std::int64_t i = 0; i < length; ++i)
+                pd[at + i] = a * pg[at + i] + shift + slope * (px[at + i] - centre);
+            });
+          }
+        },
+        grad, x, mean, invstd, weight ? *weight : no_weight, out.input, out.weight, out.bias);
   });
   return out;
 }
@@ -307,24 +327,30 @@ Tensor layer_norm_forward(const Tensor& x, const Rows& r, const Tensor& weight, 
   Tensor out = empty(x.shape(), x.dtype());
   stats = {empty({r.rows}, x.dtype()), empty({r.rows}, x.dtype())};
   dispatch_floating(x.dtype(), "layer_norm", [&]<class T>(T) {
-    // A missing weight is read as ones and a missing bias as zeros, so that the loop has no branch.
-    const std::vector<T> ones(weight.defined() ? 0 : r.length, T(1));
-    const std::vector<T> zeros(bias.defined() ? 0 : r.length, T(0));
-    const T* w = weight.defined() ? weight.data<T>() : ones.data();
-    const T* b = bias.defined() ? bias.data<T>() : zeros.data();
-    const Acc n = static_cast<Acc>(r.length);
-    for (std::int64_t row = 0; row < r.rows; ++row) {
-      const T* px = x.data<T>() + row * r.length;
-      T* po = out.mutable_data<T>() + row * r.length;
-      const Acc m = lane_sum(r.length, [&](std::int64_t i) { return Acc(px[i]); }) / n;
-      const Acc squares = lane_sum(r.length, [&](std::int64_t i) { return (px[i] - m) * (px[i] - m); });
-      const Acc s = 1.0 / std::sqrt(squares / n + eps);
-      stats.mean.mutable_data<T>()[row] = static_cast<T>(m);
-      stats.invstd.mutable_data<T>()[row] = static_cast<T>(s);
-      const T centre = static_cast<T>(m);
-      const T scale = static_cast<T>(s);
-      for (std::int64_t i = 0; i < r.length; ++i) po[i] = (px[i] - centre) * scale * w[i] + b[i];
-    }
+    run_kernel(
+        "layer_norm",
+        [rows = r.rows, length = r.length, eps](const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out,
+                                                Tensor& mean, Tensor& invstd) {
+          // A missing weight is read as ones and a missing bias as zeros, so that the loop has no branch.
+          const std::vector<T> ones(weight.defined() ? 0 : length, T(1));
+          const std::vector<T> zeros(bias.defined() ? 0 : length, T(0));
+          const T* w = weight.defined() ? weight.data<T>() : ones.data();
+          const T* b = bias.defined() ? bias.data<T>() : zeros.data();
+          const Acc n = static_cast<Acc>(length);
+          for (std::int64_t row = 0; row < rows; ++row) {
+            const T* px = x.data<T>() + row * length;
+            T* po = out.mutable_data<T>() + row * length;
+            const Acc m = lane_sum(length, [&](std::int64_t i) { return Acc(px[i]); }) / n;
+            const Acc squares = lane_sum(length, [&](std::int64_t i) { return (px[i] - m) * (px[i] - m); });
+            const Acc s = 1.0 / std::sqrt(squares / n + eps);
+            mean.mutable_data<T>()[row] = static_cast<T>(m);
+            invstd.mutable_data<T>()[row] = static_cast<T>(s);
+            const T centre = static_cast<T>(m);
+            const T scale = static_cast<T>(s);
+            for (std::int64_t i = 0; i < length; ++i) po[i] = (px[i] - centre) * scale * w[i] + b[i];
+          }
+        },
+        x, weight, bias, out, stats.mean, stats.invstd);
   });
   return out;
 }
@@ -335,37 +361,45 @@ AffineGrads layer_norm_backward(const Tensor& grad, const Tensor& x, const Rows&
                                 const Tensor* weight, bool want_input) {
   AffineGrads out{want_input ? empty(x.shape(), x.dtype()) : Tensor(), empty(r.normalized_shape, x.dtype()),
                   empty(r.normalized_shape, x.dtype())};
+  const Tensor no_weight;
   dispatch_floating(x.dtype(), "layer_norm backward", [&]<class T>(T) {
-    // A missing weight is read as ones, so that the loops have no branch.
-    const std::vector<T> ones(weight ? 0 : r.length, T(1));
-    const T* w = weight ? weight->data<T>() : ones.data();
-    const Acc n = static_cast<Acc>(r.length);
-    std::vector<Acc> sum_g_normalized(r.length, 0.0);
-    std::vector<Acc> sum_g(r.length, 0.0);
-    for (std::int64_t row = 0; row < r.rows; ++row) {
-      const T* px = x.data<T>() + row * r.length;
-      const T* pg = grad.data<T>() + row * r.length;
-      const T centre = stats.mean.data<T>()[row];
-      const T scale = stats.invstd.data<T>()[row];
-      const auto normalized = [&](std::int64_t i) { return (px[i] - centre) * scale; };
-      const Acc sum_scaled = lane_sum(r.length, [&](std::int64_t i) { return Acc(pg[i] * w[i]); });
-      const Acc sum_scaled_normalized =
-          lane_sum(r.length, [&](std::int64_t i) { return Acc(pg[i] * w[i] * normalized(i)); });
-      for (std::int64_t i = 0; i < r.length; ++i) {
-        sum_g_normalized[i] += pg[i] * normalized(i);
-        sum_g[i] += pg[i];
-      }
-      if (!want_input) continue;
-      T* pd = out.input.mutable_data<T>() + row * r.length;
-      const T mean_scaled = static_cast<T>(sum_scaled / n);
-      const T mean_scaled_normalized = static_cast<T>(sum_scaled_normalized / n);
-      for (std::int64_t i = 0; i < r.length; ++i)
-        pd[i] = scale * (pg[i] * w[i] - mean_scaled - normalized(i) * mean_scaled_normalized);
-    }
-    for (std::int64_t i = 0; i < r.length; ++i) {
-      out.weight.mutable_data<T>()[i] = static_cast<T>(sum_g_normalized[i]);
-      out.bias.mutable_data<T>()[i] = static_cast<T>(sum_g[i]);
-    }
+    run_kernel(
+        "layer_norm backward",
+        [rows = r.rows, length = r.length, want_input](const Tensor& grad, const Tensor& x, const Tensor& mean,
+                                                       const Tensor& invstd, const Tensor& weight, Tensor& dx,
+                                                       Tensor& dweight, Tensor& dbias) {
+          // A missing weight is read as ones, so that the loops have no branch.
+          const std::vector<T> ones(weight.defined() ? 0 : length, T(1));
+          const T* w = weight.defined() ? weight.data<T>() : ones.data();
+          const Acc n = static_cast<Acc>(length);
+          std::vector<Acc> sum_g_normalized(length, 0.0);
+          std::vector<Acc> sum_g(length, 0.0);
+          for (std::int64_t row = 0; row < rows; ++row) {
+            const T* px = x.data<T>() + row * length;
+            const T* pg = grad.data<T>() + row * length;
+            const T centre = mean.data<T>()[row];
+            const T scale = invstd.data<T>()[row];
+            const auto normalized = [&](std::int64_t i) { return (px[i] - centre) * scale; };
+            const Acc sum_scaled = lane_sum(length, [&](std::int64_t i) { return Acc(pg[i] * w[i]); });
+            const Acc sum_scaled_normalized =
+                lane_sum(length, [&](std::int64_t i) { return Acc(pg[i] * w[i] * normalized(i)); });
+            for (std::int64_t i = 0; i < length; ++i) {
+              sum_g_normalized[i] += pg[i] * normalized(i);
+              sum_g[i] += pg[i];
+            }
+            if (!want_input) continue;
+            T* pd = dx.mutable_data<T>() + row * length;
+            const T mean_scaled = static_cast<T>(sum_scaled / n);
+            const T mean_scaled_normalized = static_cast<T>(sum_scaled_normalized / n);
+            for (std::int64_t i = 0; i < length; ++i)
+              pd[i] = scale * (pg[i] * w[i] - mean_scaled - normalized(i) * mean_scaled_normalized);
+          }
+          for (std::int64_t i = 0; i < length; ++i) {
+            dweight.mutable_data<T>()[i] = static_cast<T>(sum_g_normalized[i]);
+            dbias.mutable_data<T>()[i] = static_cast<T>(sum_g[i]);
+          }
+        },
+        grad, x, stats.mean, stats.invstd, weight ? *weight : no_weight, out.input, out.weight, out.bias);
   });
   return out;
 }

@@ -2,6 +2,7 @@
 #include <autograd/function.hpp>
 #include <autograd/ops/indexing.hpp>
 #include <autograd/ops/pooling.hpp>
+#include <autograd/run_kernel.hpp>
 
 #include "../kernels.hpp"
 
@@ -306,11 +307,17 @@ Tensor mean_pool_backward_op(const Tensor& grad, const Shape& input_shape, const
 // Average pooling is linear, so its gradient is the transposed pooling, whose own gradient is the pooling again.
 Tensor mean_pool(const Tensor& input, const MeanPoolParams& p) {
   const Planes planes = planes_of(input.shape());
-  const auto rows = axis_windows(p, 0, planes.height, mean_pool_out(p, 0, planes.height));
-  const auto cols = axis_windows(p, 1, planes.width, mean_pool_out(p, 1, planes.width));
+  auto rows = axis_windows(p, 0, planes.height, mean_pool_out(p, 0, planes.height));
+  auto cols = axis_windows(p, 1, planes.width, mean_pool_out(p, 1, planes.width));
   Tensor out = empty(with_plane(input.shape(), std::ssize(rows), std::ssize(cols)), input.dtype());
-  dispatch_floating(input.dtype(), names_of(p).forward,
-                    [&]<class T>(T) { mean_pool_forward(planes, rows, cols, input.data<T>(), out.mutable_data<T>()); });
+  dispatch_floating(input.dtype(), names_of(p).forward, [&]<class T>(T) {
+    run_kernel(
+        names_of(p).forward,
+        [planes, rows = std::move(rows), cols = std::move(cols)](const Tensor& input, Tensor& out) {
+          mean_pool_forward(planes, rows, cols, input.data<T>(), out.mutable_data<T>());
+        },
+        input, out);
+  });
   return make_op(
       names_of(p).forward, std::move(out), {input},
       [p](BackwardContext& ctx, const Tensor& grad) {
@@ -321,11 +328,17 @@ Tensor mean_pool(const Tensor& input, const MeanPoolParams& p) {
 
 Tensor mean_pool_backward_op(const Tensor& grad, const Shape& input_shape, const MeanPoolParams& p) {
   const Planes planes = planes_of(input_shape);
-  const auto rows = axis_windows(p, 0, planes.height, grad.shape()[grad.dim() - 2]);
-  const auto cols = axis_windows(p, 1, planes.width, grad.shape()[grad.dim() - 1]);
+  auto rows = axis_windows(p, 0, planes.height, grad.shape()[grad.dim() - 2]);
+  auto cols = axis_windows(p, 1, planes.width, grad.shape()[grad.dim() - 1]);
   Tensor out = empty(input_shape, grad.dtype());
-  dispatch_floating(grad.dtype(), names_of(p).backward,
-                    [&]<class T>(T) { mean_pool_backward(planes, rows, cols, grad.data<T>(), out.mutable_data<T>()); });
+  dispatch_floating(grad.dtype(), names_of(p).backward, [&]<class T>(T) {
+    run_kernel(
+        names_of(p).backward,
+        [planes, rows = std::move(rows), cols = std::move(cols)](const Tensor& grad, Tensor& out) {
+          mean_pool_backward(planes, rows, cols, grad.data<T>(), out.mutable_data<T>());
+        },
+        grad, out);
+  });
   return make_op(
       names_of(p).backward, std::move(out), {grad},
       [p](BackwardContext& ctx, const Tensor& h) { ctx.add_grad(0, mean_pool(h, p)); }, kSavesShapesOnly);
@@ -345,18 +358,25 @@ Tensor max_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, ExpandingA
   const Shape out_shape = with_plane(input.shape(), out_h, out_w);
   Tensor out = empty(out_shape, input.dtype());
   Tensor argmax = empty(out_shape, kInt64);
-  dispatch_floating(input.dtype(), "max_pool2d", [&]<class T>(T) {
+  bool whole_2x2 = false;  // the vectorized loop's case
 #if defined(__x86_64__)
-    const bool whole_2x2 = p.kernel == std::array<std::int64_t, 2>{2, 2} && p.stride == p.kernel &&
-                           p.padding == std::array<std::int64_t, 2>{0, 0} &&
-                           p.dilation == std::array<std::int64_t, 2>{1, 1} && 2 * out_h <= planes.height &&
-                           2 * out_w <= planes.width;
-    if (whole_2x2 && __builtin_cpu_supports("avx2"))
-      return max_pool_2x2_avx2(planes, out_h, out_w, input.data<T>(), out.mutable_data<T>(),
-                               argmax.mutable_data<std::int64_t>());
+  whole_2x2 = p.kernel == std::array<std::int64_t, 2>{2, 2} && p.stride == p.kernel &&
+              p.padding == std::array<std::int64_t, 2>{0, 0} && p.dilation == std::array<std::int64_t, 2>{1, 1} &&
+              2 * out_h <= planes.height && 2 * out_w <= planes.width && __builtin_cpu_supports("avx2");
 #endif
-    max_pool_forward(planes, out_h, out_w, p, input.data<T>(), out.mutable_data<T>(),
-                     argmax.mutable_data<std::int64_t>());
+  dispatch_floating(input.dtype(), "max_pool2d", [&]<class T>(T) {
+    run_kernel(
+        "max_pool2d",
+        [planes, out_h, out_w, p, whole_2x2](const Tensor& input, Tensor& out, Tensor& argmax) {
+#if defined(__x86_64__)
+          if (whole_2x2)
+            return max_pool_2x2_avx2(planes, out_h, out_w, input.data<T>(), out.mutable_data<T>(),
+                                     argmax.mutable_data<std::int64_t>());
+#endif
+          max_pool_forward(planes, out_h, out_w, p, input.data<T>(), out.mutable_data<T>(),
+                           argmax.mutable_data<std::int64_t>());
+        },
+        input, out, argmax);
   });
   return make_op(
       "max_pool2d", std::move(out), {input, argmax},
@@ -374,7 +394,12 @@ Tensor max_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, ExpandingA
         }
         Tensor dx = empty(input_shape, grad.dtype());
         dispatch_floating(grad.dtype(), "max_pool2d", [&]<class T>(T) {
-          max_pool_backward(planes, out_plane, grad.data<T>(), argmax.data<std::int64_t>(), dx.mutable_data<T>());
+          run_kernel(
+              "max_pool2d",
+              [planes, out_plane](const Tensor& grad, const Tensor& argmax, Tensor& dx) {
+                max_pool_backward(planes, out_plane, grad.data<T>(), argmax.data<std::int64_t>(), dx.mutable_data<T>());
+              },
+              grad, argmax, dx);
         });
         ctx.add_grad(0, dx);
       },

@@ -7,6 +7,7 @@
 #include "../kernels.hpp"
 #include "reduced_dims.hpp"
 
+#include <algorithm>
 #include <type_traits>
 
 namespace ag {
@@ -31,16 +32,41 @@ Tensor running_sums(const Tensor& x, int dim) {
   Tensor out = empty(x.shape(), summand.dtype());
   const kernels::Lines lines = kernels::lines_along(x.shape(), dim);
   dispatch_numeric(summand.dtype(), "cumsum", [&]<class T>(T) {
-    const T* px = summand.data<T>();
-    T* po = out.mutable_data<T>();
-    kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
-      Accumulator<T> total = 0;
-      for (std::int64_t k = 0; k < lines.length; ++k) {
-        const std::int64_t i = start + (kFromBack ? lines.length - 1 - k : k) * stride;
-        total += px[i];
-        po[i] = static_cast<T>(total);
-      }
-    });
+    run_kernel(
+        "cumsum",
+        [lines](const Tensor& summand, Tensor& out) {
+          const T* px = summand.data<T>();
+          T* po = out.mutable_data<T>();
+          kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
+            Accumulator<T> total = 0;
+            for (std::int64_t k = 0; k < lines.length; ++k) {
+              const std::int64_t i = start + (kFromBack ? lines.length - 1 - k : k) * stride;
+              total += px[i];
+              po[i] = static_cast<T>(total);
+            }
+          });
+        },
+        summand, out);
+  });
+  return out;
+}
+
+// x summed into the groups that `kept` (x's shape with the reduced dimensions 1) makes, as kernels::sum_to sums,
+// into a tensor of `result` (kept, or without the reduced dimensions): the kernel reads `kept`, not the result's shape.
+Tensor summed_groups(const Tensor& x, const Shape& kept, const Shape& result) {
+  Tensor out = empty(result, x.dtype());
+  dispatch_numeric(x.dtype(), "sum", [&]<class T>(T) {
+    run_kernel(
+        "sum",
+        [kept](const Tensor& x, Tensor& out) {
+          const T* px = x.data<T>();
+          T* po = out.mutable_data<T>();
+          std::fill_n(po, out.numel(), T(0));
+          std::int64_t i = 0;
+          kernels::for_each_offset(x.shape(), kernels::broadcast_strides(kept, x.shape()), kernels::Strides{},
+                                   [&](std::int64_t oo, std::int64_t) { po[oo] += px[i++]; });
+        },
+        x, out);
   });
   return out;
 }
@@ -60,10 +86,15 @@ Tensor sum(const Tensor& x) {
   const Tensor summand = as_summand(x);
   Tensor out = empty({}, summand.dtype());
   dispatch_numeric(summand.dtype(), "sum", [&]<class T>(T) {
-    const T* px = summand.data<T>();
-    Accumulator<T> total = 0;
-    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) total += px[i];
-    *out.mutable_data<T>() = static_cast<T>(total);
+    run_kernel(
+        "sum",
+        [](const Tensor& summand, Tensor& out) {
+          const T* px = summand.data<T>();
+          Accumulator<T> total = 0;
+          for (std::int64_t i = 0, n = summand.numel(); i < n; ++i) total += px[i];
+          *out.mutable_data<T>() = static_cast<T>(total);
+        },
+        summand, out);
   });
   return make_op(
       "sum", std::move(out), {x},
@@ -76,9 +107,15 @@ Tensor sum(const Tensor& x) {
 
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
   const Reduced r = reduced_dims("sum", x, dims, keepdim);
-  Tensor out = kernels::sum_to(as_summand(x), r.kept);
-  if (out.is_same(x)) out = kernels::copy(x);  // nothing to add up, but the result needs its own values
-  out.impl()->shape = r.result;
+  const Tensor summand = as_summand(x);
+  Tensor out;
+  if (summand.shape() == r.kept) {
+    // Nothing to add up (every reduced dimension has size 1), but the result needs its own values.
+    out = summand.is_same(x) ? kernels::copy(x) : summand;
+    out.impl()->shape = r.result;  // same element count: the kernels that wrote it read numel() only
+  } else {
+    out = summed_groups(summand, r.kept, r.result);
+  }
   return make_op(
       "sum", std::move(out), {x},
       [kept = r.kept](BackwardContext& ctx, const Tensor& grad) {

@@ -60,11 +60,16 @@ Tensor permuted_copy(const Tensor& x, const std::vector<int>& order) {
   }
   Tensor out = empty(shape, x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* po = out.mutable_data<T>();
-    std::int64_t i = 0;
-    kernels::for_each_offset(shape, strides, kernels::Strides{},
-                             [&](std::int64_t o, std::int64_t) { po[i++] = px[o]; });
+    run_kernel(
+        "permute",
+        [strides](const Tensor& x, Tensor& out) {
+          const T* px = x.data<T>();
+          T* po = out.mutable_data<T>();
+          std::int64_t i = 0;
+          kernels::for_each_offset(out.shape(), strides, kernels::Strides{},
+                                   [&](std::int64_t o, std::int64_t) { po[i++] = px[o]; });
+        },
+        x, out);
   });
   return out;
 }
@@ -83,18 +88,24 @@ Tensor permuted(const Tensor& x, const std::vector<int>& order) {
 }
 
 // Copies `part` into `whole` at [offset, offset + part.shape[dim]) along dim.
-void copy_along(const Tensor& part, const Tensor& whole, int dim, std::int64_t offset) {
-  const kernels::Lines blocks = kernels::lines_along(whole.shape(), dim);
-  const std::int64_t part_row = part.shape()[dim] * blocks.inner;
-  const std::int64_t whole_row = whole.shape()[dim] * blocks.inner;
-  const std::size_t bytes = static_cast<std::size_t>(part_row) * dtype_size(whole.dtype());
-  const std::size_t element = dtype_size(whole.dtype());
-  const auto* part_bytes =
-      reinterpret_cast<const std::byte*>(part.impl()->storage->data()) + part.impl()->offset * element;
-  auto* whole_bytes = reinterpret_cast<std::byte*>(whole.impl()->storage->data()) + whole.impl()->offset * element;
-  for (std::int64_t o = 0; o < blocks.outer; ++o)
-    std::memcpy(whole_bytes + (o * whole_row + offset * blocks.inner) * element, part_bytes + o * part_row * element,
-                bytes);
+void copy_along(const Tensor& part, Tensor& whole, int dim, std::int64_t offset) {
+  run_kernel(
+      "concat",
+      [dim, offset](const Tensor& part, Tensor& whole) {
+        const kernels::Lines blocks = kernels::lines_along(whole.shape(), dim);
+        const std::int64_t part_row = part.shape()[dim] * blocks.inner;
+        const std::int64_t whole_row = whole.shape()[dim] * blocks.inner;
+        const std::size_t bytes = static_cast<std::size_t>(part_row) * dtype_size(whole.dtype());
+        const std::size_t element = dtype_size(whole.dtype());
+        const auto* part_bytes =
+            reinterpret_cast<const std::byte*>(part.impl()->storage->data()) + part.impl()->offset * element;
+        auto* whole_bytes =
+            reinterpret_cast<std::byte*>(whole.impl()->storage->data()) + whole.impl()->offset * element;
+        for (std::int64_t o = 0; o < blocks.outer; ++o)
+          std::memcpy(whole_bytes + (o * whole_row + offset * blocks.inner) * element,
+                      part_bytes + o * part_row * element, bytes);
+      },
+      part, whole);
 }
 
 }  // namespace

@@ -18,21 +18,27 @@ Tensor softmax_forward(const Tensor& x, int dim) {
   Tensor out = empty(x.shape(), x.dtype());
   const kernels::Lines lines = kernels::lines_along(x.shape(), dim);
   const std::int64_t length = lines.length;
-  dispatch_floating(x.dtype(), kLog ? "log_softmax" : "softmax", [&]<class T>(T) {
-    const T* px = x.data<T>();
-    T* po = out.mutable_data<T>();
-    kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
-      T largest = -INFINITY;
-      for (std::int64_t k = 0; k < length; ++k) largest = std::max(largest, px[start + k * stride]);
-      if (!std::isfinite(largest)) largest = 0;  // all -inf (or a nan): no shift, let the nans show
-      T total = 0;
-      for (std::int64_t k = 0; k < length; ++k) total += std::exp(px[start + k * stride] - largest);
-      const T log_total = std::log(total);
-      for (std::int64_t k = 0; k < length; ++k) {
-        const T shifted = px[start + k * stride] - largest;
-        po[start + k * stride] = kLog ? shifted - log_total : std::exp(shifted - log_total);
-      }
-    });
+  const char* op = kLog ? "log_softmax" : "softmax";
+  dispatch_floating(x.dtype(), op, [&]<class T>(T) {
+    run_kernel(
+        op,
+        [lines, length](const Tensor& x, Tensor& out) {
+          const T* px = x.data<T>();
+          T* po = out.mutable_data<T>();
+          kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
+            T largest = -INFINITY;
+            for (std::int64_t k = 0; k < length; ++k) largest = std::max(largest, px[start + k * stride]);
+            if (!std::isfinite(largest)) largest = 0;  // all -inf (or a nan): no shift, let the nans show
+            T total = 0;
+            for (std::int64_t k = 0; k < length; ++k) total += std::exp(px[start + k * stride] - largest);
+            const T log_total = std::log(total);
+            for (std::int64_t k = 0; k < length; ++k) {
+              const T shifted = px[start + k * stride] - largest;
+              po[start + k * stride] = kLog ? shifted - log_total : std::exp(shifted - log_total);
+            }
+          });
+        },
+        x, out);
   });
   return out;
 }
@@ -46,20 +52,25 @@ Tensor softmax_backward(const Tensor& grad, const Tensor& y, int dim) {
   const kernels::Lines lines = kernels::lines_along(y.shape(), dim);
   const std::int64_t length = lines.length;
   dispatch_floating(y.dtype(), "softmax backward", [&]<class T>(T) {
-    const T* pg = grad.data<T>();
-    const T* py = y.data<T>();
-    T* out = gx.mutable_data<T>();
-    kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
-      T total = 0;
-      for (std::int64_t k = 0; k < length; ++k) {
-        const std::int64_t i = start + k * stride;
-        total += kLog ? pg[i] : pg[i] * py[i];
-      }
-      for (std::int64_t k = 0; k < length; ++k) {
-        const std::int64_t i = start + k * stride;
-        out[i] = kLog ? pg[i] - std::exp(py[i]) * total : py[i] * (pg[i] - total);
-      }
-    });
+    run_kernel(
+        "softmax backward",
+        [lines, length](const Tensor& grad, const Tensor& y, Tensor& gx) {
+          const T* pg = grad.data<T>();
+          const T* py = y.data<T>();
+          T* out = gx.mutable_data<T>();
+          kernels::for_each_line(lines, [&](std::int64_t start, std::int64_t stride, std::int64_t) {
+            T total = 0;
+            for (std::int64_t k = 0; k < length; ++k) {
+              const std::int64_t i = start + k * stride;
+              total += kLog ? pg[i] : pg[i] * py[i];
+            }
+            for (std::int64_t k = 0; k < length; ++k) {
+              const std::int64_t i = start + k * stride;
+              out[i] = kLog ? pg[i] - std::exp(py[i]) * total : py[i] * (pg[i] - total);
+            }
+          });
+        },
+        grad, y, gx);
   });
   return gx;
 }

@@ -85,6 +85,7 @@ void Value::backward() const {
   if (output.owner != detail::tape.id)
     fail("Value::backward: {} was made on another thread; a Value and its graph belong to the thread that made them",
          to_string(*this));
+  if (detail::tape.recording) detail::trace_backward(&output);
   if (output.leaf)
     output.grad += 1.0;
   else if (detail::anomaly_enabled)

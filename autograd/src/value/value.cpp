@@ -16,6 +16,7 @@ Value::Value(double data) : node_(static_cast<detail::ValueNode*>(detail::pool_a
   node_->owner = detail::tape_id();
   node_->leaf = 1;
   node_->reached = 0;
+  if (detail::tape.recording) detail::trace_leaf(node_);
 }
 
 void Value::fail_empty(const char* what) {

@@ -34,6 +34,7 @@
 #include <nn/normalization.hpp>
 #include <nn/optim/adam.hpp>
 #include <nn/optim/adamw.hpp>
+#include <nn/optim/cpu_capability.hpp>
 #include <nn/optim/lr_scheduler.hpp>
 #include <nn/optim/optimizer.hpp>
 #include <nn/optim/rmsprop.hpp>

@@ -5,6 +5,13 @@
 
 namespace ag::optim {
 
+namespace {
+
+// The indices of Adam's state, in the order of its state names.
+constexpr std::size_t kExpAvg = 0, kExpAvgSq = 1, kStep = 2;
+
+}  // namespace
+
 Hyperparameters AdamOptions::hyperparameters() const {
   return {{"lr", lr()}, {"beta1", beta1()}, {"beta2", beta2()}, {"eps", eps()}, {"weight_decay", weight_decay()}};
 }
@@ -32,7 +39,7 @@ Adam::Adam(const std::vector<ParamGroup>& groups, AdamOptions defaults)
 
 void Adam::update(Tensor parameter, Tensor gradient, ParameterState& state) {
   const AdamOptions& o = options(state.group());
-  detail::adam_update("Adam", parameter, gradient, state["exp_avg"], state["exp_avg_sq"], nullptr, state["step"],
+  detail::adam_update("Adam", parameter, gradient, state[kExpAvg], state[kExpAvgSq], nullptr, state[kStep],
                       {o.lr(), o.beta1(), o.beta2(), o.eps(), o.weight_decay(), false, false});
 }
 

@@ -5,6 +5,13 @@
 
 namespace ag::optim {
 
+namespace {
+
+// The indices of AdamW's state, in the order of its state names.
+constexpr std::size_t kExpAvg = 0, kExpAvgSq = 1, kMaxExpAvgSq = 2, kStep = 3;
+
+}  // namespace
+
 Hyperparameters AdamWOptions::hyperparameters() const {
   return {{"lr", lr()},
           {"beta1", beta1()},
@@ -41,8 +48,8 @@ AdamW::AdamW(const std::vector<ParamGroup>& groups, AdamWOptions defaults)
 
 void AdamW::update(Tensor parameter, Tensor gradient, ParameterState& state) {
   const AdamWOptions& o = options(state.group());
-  detail::adam_update("AdamW", parameter, gradient, state["exp_avg"], state["exp_avg_sq"], &state["max_exp_avg_sq"],
-                      state["step"], {o.lr(), o.beta1(), o.beta2(), o.eps(), o.weight_decay(), true, o.amsgrad()});
+  detail::adam_update("AdamW", parameter, gradient, state[kExpAvg], state[kExpAvgSq], &state[kMaxExpAvgSq],
+                      state[kStep], {o.lr(), o.beta1(), o.beta2(), o.eps(), o.weight_decay(), true, o.amsgrad()});
 }
 
 bool AdamW::keeps_state(const Hyperparameters& values, std::string_view name) const {

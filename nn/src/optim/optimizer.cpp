@@ -1,6 +1,8 @@
 #include <nn/optim/optimizer.hpp>
 
 #include <autograd/grad_mode.hpp>
+#include <autograd/run_kernel.hpp>
+#include <autograd/trace.hpp>
 
 #include <algorithm>
 #include <unordered_set>
@@ -50,11 +52,18 @@ void Optimizer::add_group_parameters(std::vector<Tensor> parameters) {
 
 void Optimizer::step() {
   NoGradGuard no_grad;
+  // One kernel per parameter runs the whole rule, so that a replay reads the options and state as they are then and
+  // takes the rule's steady-state branch. It reaches the optimiser through `this`, which does not move (optimisers
+  // are not movable) and which the trace checks is alive before each replay.
+  if (ag::detail::outside_recorded_kernel()) ag::detail::trace_depends_on(alive_, "optimiser");
+  const auto update_parameter = [this](const Tensor& parameter, const Tensor& gradient, std::size_t index) {
+    ParameterState state(*this, state_[index], group_of_[index]);
+    update(parameter, gradient, state);
+  };
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Tensor& parameter = parameters_[i];
     if (!parameter.grad().defined()) continue;
-    ParameterState state(*this, state_[i], group_of_[i]);
-    update(parameter, parameter.grad(), state);
+    run_kernel("optimizer step", update_parameter, parameter, parameter.grad(), i);
   }
 }
 

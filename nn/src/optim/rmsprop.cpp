@@ -12,14 +12,18 @@ namespace ag::optim {
 
 namespace {
 
+// The indices of RMSprop's state, in the order of its state names.
+constexpr std::size_t kSquareAvg = 0, kMomentumBuffer = 1, kGradAvg = 2, kStep = 3;
+
 struct RMSpropCoefficients {
   double lr, alpha, eps, weight_decay, momentum;
 };
 
 // PyTorch's rule in one pass, in its order of operations.
 template <class T, bool kDecay, bool kCentered, bool kMomentum>
-void rmsprop_loop(std::int64_t n, T* __restrict parameter, const T* __restrict gradient, T* __restrict square_avg,
-                  T* __restrict grad_avg, T* __restrict buffer, const RMSpropCoefficients& c) {
+[[gnu::always_inline]] inline void rmsprop_loop(std::int64_t n, T* __restrict parameter, const T* __restrict gradient,
+                                                T* __restrict square_avg, T* __restrict grad_avg, T* __restrict buffer,
+                                                RMSpropCoefficients c) {
   const T lr = static_cast<T>(c.lr), alpha = static_cast<T>(c.alpha), one_minus_alpha = static_cast<T>(1.0 - c.alpha);
   const T eps = static_cast<T>(c.eps), decay = static_cast<T>(c.weight_decay), momentum = static_cast<T>(c.momentum);
   for (std::int64_t i = 0; i < n; ++i) {
@@ -85,17 +89,17 @@ RMSprop::RMSprop(const std::vector<ParamGroup>& groups, RMSpropOptions defaults)
 void RMSprop::update(Tensor parameter, Tensor gradient, ParameterState& state) {
   const RMSpropOptions& o = options(state.group());
   const bool momentum = o.momentum() > 0.0;
-  Tensor& square_avg = state["square_avg"];
-  Tensor& buffer = state["momentum_buffer"];
-  Tensor& grad_avg = state["grad_avg"];
-  Tensor& step = state["step"];
+  Tensor& square_avg = state[kSquareAvg];
+  Tensor& buffer = state[kMomentumBuffer];
+  Tensor& grad_avg = state[kGradAvg];
+  Tensor& step = state[kStep];
   if (!step.defined()) {
     square_avg = zeros_like(parameter);
     if (momentum) buffer = zeros_like(parameter);
     if (o.centered()) grad_avg = zeros_like(parameter);
     step = scalar(0.0, kFloat64);
   }
-  step.fill_(step.item() + 1.0);
+  *detail::written<double>(step) += 1.0;
   const RMSpropCoefficients coefficients{o.lr(), o.alpha(), o.eps(), o.weight_decay(), o.momentum()};
   detail::with_element_type("RMSprop", parameter, gradient, [&]<class T>(T) {
     T* buffer_data = momentum ? detail::written<T>(buffer) : nullptr;
@@ -103,7 +107,8 @@ void RMSprop::update(Tensor parameter, Tensor gradient, ParameterState& state) {
     T* square_avg_data = detail::written<T>(square_avg);
     detail::with_flags(
         [&](auto decay, auto centered, auto with_momentum) {
-          rmsprop_loop<T, decltype(decay)::value, decltype(centered)::value, decltype(with_momentum)::value>(
+          detail::run_loop<
+              &rmsprop_loop<T, decltype(decay)::value, decltype(centered)::value, decltype(with_momentum)::value>>(
               parameter.numel(), detail::written<T>(parameter), gradient.data<T>(), square_avg_data, grad_avg_data,
               buffer_data, coefficients);
         },

@@ -42,14 +42,17 @@ SGD::SGD(const std::vector<ParamGroup>& groups, SGDOptions defaults)
 
 namespace {
 
+// The index of the state "momentum_buffer" among SGD's state names.
+constexpr std::size_t kMomentumBuffer = 0;
+
 struct SgdCoefficients {
   double lr, momentum, dampening, weight_decay;
 };
 
 // PyTorch's rule in one pass, in its order of operations. kFirst: the buffer starts as the gradient.
 template <class T, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
-void sgd_loop(std::int64_t n, T* __restrict parameter, const T* __restrict gradient, T* __restrict buffer,
-              const SgdCoefficients& c) {
+[[gnu::always_inline]] inline void sgd_loop(std::int64_t n, T* __restrict parameter, const T* __restrict gradient,
+                                            T* __restrict buffer, SgdCoefficients c) {
   const T lr = static_cast<T>(c.lr), momentum = static_cast<T>(c.momentum);
   const T kept = static_cast<T>(1.0 - c.dampening), decay = static_cast<T>(c.weight_decay);
   for (std::int64_t i = 0; i < n; ++i) {
@@ -68,7 +71,7 @@ void sgd_loop(std::int64_t n, T* __restrict parameter, const T* __restrict gradi
 
 void SGD::update(Tensor parameter, Tensor gradient, ParameterState& state) {
   const SGDOptions& o = options(state.group());
-  Tensor& buffer = state["momentum_buffer"];
+  Tensor& buffer = state[kMomentumBuffer];
   const bool momentum = o.momentum() != 0.0;
   const bool first = momentum && !buffer.defined();
   if (first) buffer = zeros_like(parameter);
@@ -77,9 +80,9 @@ void SGD::update(Tensor parameter, Tensor gradient, ParameterState& state) {
     T* buffer_data = momentum ? optim::detail::written<T>(buffer) : nullptr;
     optim::detail::with_flags(
         [&](auto decay, auto with_momentum, auto starts, auto nesterov) {
-          sgd_loop<T, decltype(decay)::value, decltype(with_momentum)::value, decltype(starts)::value,
-                   decltype(nesterov)::value>(parameter.numel(), optim::detail::written<T>(parameter),
-                                              gradient.data<T>(), buffer_data, coefficients);
+          optim::detail::run_loop<&sgd_loop<T, decltype(decay)::value, decltype(with_momentum)::value,
+                                            decltype(starts)::value, decltype(nesterov)::value>>(
+              parameter.numel(), optim::detail::written<T>(parameter), gradient.data<T>(), buffer_data, coefficients);
         },
         o.weight_decay() != 0.0, momentum, first, momentum && o.nesterov());
   });

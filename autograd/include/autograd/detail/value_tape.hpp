@@ -42,6 +42,7 @@ inline constexpr std::size_t kChunkBytes = std::size_t{64} << 10;
 #endif
 
 struct Tape;
+struct ValueTraceData;
 
 struct Chunk {
   Tape* tape;    // null once its thread ended; the chunk is then freed with its last node
@@ -66,7 +67,8 @@ struct Tape {
   std::int64_t spare_count;
   std::int64_t chunks_in_use;
   std::int64_t nodes_recorded;
-  std::uint32_t id;  // nonzero once this thread made its first Value
+  std::uint32_t id;           // nonzero once this thread made its first Value
+  ValueTraceData* recording;  // the trace recording this thread's ops (ag::trace_values), or null
 };
 
 // Plain data, so that the hot path reads it without a thread_local initialisation check.

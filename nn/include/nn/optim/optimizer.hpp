@@ -9,6 +9,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,10 +63,16 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   /// Deleted, as the copy constructor.
   Optimizer& operator=(const Optimizer&) = delete;
+  /// Deleted: a trace's kernels reach the optimiser at its address (see step()).
+  Optimizer(Optimizer&&) = delete;
+  /// Deleted, as the move constructor.
+  Optimizer& operator=(Optimizer&&) = delete;
   virtual ~Optimizer() = default;
 
   /// Applies the update rule to every parameter with a gradient; one whose grad() is undefined (not reached by
-  /// the last backward pass) is left alone, its state too.
+  /// the last backward pass) is left alone, its state too. Each parameter's update is one kernel of a trace
+  /// (autograd/trace.hpp): a replay runs the rule again with the options and state as they are then (a learning
+  /// rate a scheduler changed, Adam's step count), and refuses to run once the optimiser is destroyed.
   void step();
   /// Drops every parameter's gradient (PyTorch's set_to_none).
   void zero_grad();
@@ -121,6 +128,9 @@ class Optimizer {
    public:
     /// The state tensor `name`, undefined until the rule sets it; a name not in the StateNames throws ag::Error.
     Tensor& operator[](std::string_view name) { return values_[optimizer_.state_index(name)]; }
+    /// The state tensor at `index` in the order of the StateNames (the tensors' names, then the counts'): no lookup
+    /// by name, for rules that run on every step and every replay of a trace.
+    Tensor& operator[](std::size_t index) { return values_[index]; }
     /// The parameter's group, whose options the rule applies.
     std::size_t group() const { return group_; }
 
@@ -182,6 +192,8 @@ class Optimizer {
   // [group]: its learning rate when the first scheduler was made (PyTorch's group['initial_lr']), so that schedulers
   // made one after the other start from the same base rates.
   std::vector<double> initial_learning_rates_;
+  // Expires with the optimiser, so that a trace whose kernels call its update refuses to replay after it.
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
 /// What an options class offers OptimizerWithOptions: the learning rate, and its settings by name (hyperparameters(),
