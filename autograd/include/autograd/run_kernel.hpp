@@ -48,6 +48,10 @@ class RecordedKernelOf final : public RecordedKernel {
 // Runs `kernel` and hands it to this thread's recording trace.
 void record_kernel(std::unique_ptr<RecordedKernel> kernel);
 
+// run_kernel while a trace records; out of line, so that the eager path stays small enough to inline.
+template <class Kernel, class... Args>
+[[gnu::noinline, gnu::cold]] void run_and_record(const char* name, Kernel&& kernel, const Args&... args);
+
 inline void note_held_argument(const Tensor& tensor) {
   if (tensor.defined()) note_held(tensor.impl());
 }
@@ -62,6 +66,18 @@ class KernelScope {
   KernelScope(const KernelScope&) = delete;
   KernelScope& operator=(const KernelScope&) = delete;
 };
+
+template <class Kernel, class... Args>
+void run_and_record(const char* name, Kernel&& kernel, const Args&... args) {
+  auto recorded = std::make_unique<RecordedKernelOf<std::decay_t<Kernel>, std::decay_t<Args>...>>(
+      name, std::forward<Kernel>(kernel), std::tuple<std::decay_t<Args>...>(args...));
+  (note_held_argument(args), ...);
+  {
+    KernelScope scope;
+    recorded->run();
+  }
+  record_kernel(std::move(recorded));
+}
 
 }  // namespace detail
 
@@ -82,17 +98,8 @@ class KernelScope {
 /// outlive the trace (a string literal).
 template <class Kernel, class... Args>
 void run_kernel(const char* name, Kernel&& kernel, Args&&... args) {
-  if (detail::outside_recorded_kernel()) [[unlikely]] {
-    auto recorded = std::make_unique<detail::RecordedKernelOf<std::decay_t<Kernel>, std::decay_t<Args>...>>(
-        name, std::forward<Kernel>(kernel), std::tuple<std::decay_t<Args>...>(args...));
-    (detail::note_held_argument(args), ...);
-    {
-      detail::KernelScope scope;
-      recorded->run();
-    }
-    detail::record_kernel(std::move(recorded));
-    return;
-  }
+  if (detail::outside_recorded_kernel()) [[unlikely]]
+    return detail::run_and_record(name, std::forward<Kernel>(kernel), args...);
   kernel(args...);
 }
 

@@ -36,7 +36,8 @@
 ///   - no data-dependent control flow: item(), at() or to_vector() inside the step would fix a value read at
 ///     recording into every replay, and throw; so does an op whose output shape depends on values (nonzero);
 ///   - every value the step writes must come from an op or from a custom op's ag::run_kernel: a write through
-///     mutable_data() outside one (data loading inside the step) throws, naming it;
+///     mutable_data() outside one (data loading inside the step) throws, naming it; so does a draw from the global
+///     random generator outside one (random ops draw inside their kernels, so a replay draws anew, in eager order);
 ///   - the inputs keep their shapes and dtypes: replay() refuses others, naming the input;
 ///   - one recording at a time per thread; a trace does not record another.
 /// A trace goes stale when the tensors it recorded are replaced rather than written: a parameter's gradient dropped
@@ -67,8 +68,11 @@ class Trace {
  public:
   /// Records `step` on copies of `example_inputs` (see ag::trace).
   Trace(const std::vector<Tensor>& example_inputs, TracedStep step);
-  Trace(Trace&&) noexcept;
-  Trace& operator=(Trace&&) noexcept;
+  /// Takes over `other`'s recording; `other` then refuses to replay.
+  Trace(Trace&& other) noexcept;
+  /// Takes over `other`'s recording, dropping this one's; `other` then refuses to replay.
+  Trace& operator=(Trace&& other) noexcept;
+  /// Drops the recording and the tensors it kept alive.
   ~Trace();
 
   /// Copies `inputs` into the trace's inputs and runs the recorded kernels; returns outputs(). Throws ag::Error if
