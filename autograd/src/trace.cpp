@@ -5,9 +5,9 @@
 #include <autograd/ops/conversion.hpp>
 
 #include <algorithm>
-#include <unordered_map>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace ag {
@@ -32,8 +32,8 @@ struct TraceData {
 // The state of one recording, reached through `recorder` by the kernels and the engine.
 struct TraceRecorder {
   TraceData& data;
-  std::vector<TensorImpl*> zeroed;                // leaves whose gradient the step dropped before giving them one
-  std::vector<TensorImpl*> leaves;                // leaves the step gave gradients to
+  std::vector<TensorImpl*> zeroed;  // leaves whose gradient the step dropped before giving them one
+  std::vector<TensorImpl*> leaves;  // leaves the step gave gradients to
   std::unordered_map<const TensorImpl*, std::uint32_t> held;  // handles that the kept kernels hold
   bool record_again = false;  // a leaf had no gradient when the step began, and the step adds to it
   const char* last_kernel = nullptr;
@@ -143,7 +143,8 @@ void detail::trace_depends_on(std::weak_ptr<const void> owner, const char* what)
   if (detail::outside_recorded_kernel()) detail::recorder->data.owners.emplace_back(std::move(owner), what);
 }
 
-Trace::Trace(const std::vector<Tensor>& example_inputs, TracedStep step) : data_(std::make_unique<detail::TraceData>()) {
+Trace::Trace(const std::vector<Tensor>& example_inputs, TracedStep step)
+    : data_(std::make_unique<detail::TraceData>()) {
   if (!step) fail("trace: the step is an empty function");
   for (std::size_t i = 0; i < example_inputs.size(); ++i) {
     const Tensor& example = example_inputs[i];
@@ -204,7 +205,9 @@ const std::vector<Tensor>& Trace::replay() {
           "Trace::replay: the gradient of a {} it trains was {} since the trace was recorded (zero_grad() or a "
           "backward() outside the step?); a replay writes the gradient it recorded: record the trace again",
           detail::describe(traced.leaf),
-          leaf.storage != traced.storage ? "given other values" : leaf.grad.defined() ? "replaced" : "dropped");
+          leaf.storage != traced.storage ? "given other values"
+          : leaf.grad.defined()          ? "replaced"
+                                         : "dropped");
   }
   for (const auto& kernel : data_->kernels) kernel->run();
   return data_->outputs;

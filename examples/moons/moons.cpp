@@ -124,9 +124,8 @@ ReplayedStep::ReplayedStep(TensorMLP& model, ag::optim::SGD& sgd) : model_(model
 StepResult ReplayedStep::operator()(const Dataset& data, double learning_rate) {
   sgd_.set_learning_rate(learning_rate);  // read by the optimiser's kernels on each replay
   if (!trace_)
-    trace_ = ag::trace({data.points, data.labels}, [this](const std::vector<Tensor>& in) {
-      return step_tensors(model_, sgd_, in[0], in[1]);
-    });
+    trace_ = ag::trace({data.points, data.labels},
+                       [this](const std::vector<Tensor>& in) { return step_tensors(model_, sgd_, in[0], in[1]); });
   else
     trace_->replay({data.points, data.labels});
   return read_back(trace_->outputs(), data.labels);

@@ -40,9 +40,8 @@ Tensor cube_without_kernel(const Tensor& x) {
 }  // namespace
 
 TEST_CASE("a custom op computing its values in run_kernel replays with new input values", "[trace]") {
-  ag::Trace trace = ag::trace({ag::tensor({1.0, 2.0}, ag::kFloat64)}, [](const Tensors& in) {
-    return Tensors{cube(in[0]) + 1.0};
-  });
+  ag::Trace trace =
+      ag::trace({ag::tensor({1.0, 2.0}, ag::kFloat64)}, [](const Tensors& in) { return Tensors{cube(in[0]) + 1.0}; });
   CHECK(trace.outputs()[0].to_vector() == std::vector<double>{2.0, 9.0});
   CHECK(trace.replay({ag::tensor({3.0, -1.0}, ag::kFloat64)})[0].to_vector() == std::vector<double>{28.0, 0.0});
   CHECK(trace.kernel_count() >= 2);  // cube, add (and the 1.0 made a tensor)
@@ -142,9 +141,9 @@ TEST_CASE("a step that drops its gradients first is recorded once", "[trace]") {
 }
 
 TEST_CASE("a step that throws while recording gives no trace and leaves the thread as it was", "[trace]") {
-  CHECK_THROWS_WITH(ag::trace({ag::tensor({1.0})},
-                              [](const Tensors&) -> Tensors { throw ag::Error("the step failed"); }),
-                    Catch::Contains("the step failed"));
+  CHECK_THROWS_WITH(
+      ag::trace({ag::tensor({1.0})}, [](const Tensors&) -> Tensors { throw ag::Error("the step failed"); }),
+      Catch::Contains("the step failed"));
   Tensor x = ag::tensor({1.0});
   x.mutable_data<float>()[0] = 2.0f;
   CHECK(x.item() == 2.0);

@@ -50,7 +50,7 @@ void record_kernel(std::unique_ptr<RecordedKernel> kernel);
 
 // run_kernel while a trace records; out of line, so that the eager path stays small enough to inline.
 template <class Kernel, class... Args>
-[[gnu::noinline, gnu::cold]] void run_and_record(const char* name, Kernel&& kernel, const Args&... args);
+[[gnu::noinline]] void run_and_record(const char* name, Kernel&& kernel, const Args&... args);
 
 inline void note_held_argument(const Tensor& tensor) {
   if (tensor.defined()) note_held(tensor.impl());

@@ -389,15 +389,16 @@ inline const Node* Tensor::grad_fn() const { return checked().grad_fn; }
 inline const std::string& Tensor::label() const { return checked().label; }
 
 template <class T>
-const T* Tensor::data() const {
-  // Small enough to inline into every kernel: the errors are built out of line.
+[[gnu::always_inline]] inline const T* Tensor::data() const {
+  // Small enough to inline into every kernel (which a replay runs one after another): the errors are built out of
+  // line.
   const detail::TensorImpl& impl = checked();
   if (dtype_of<T>() != impl.dtype || !impl.storage) [[unlikely]]
     detail::fail_data(impl, dtype_of<T>());
   return reinterpret_cast<const T*>(impl.storage->data()) + impl.offset;
 }
 template <class T>
-T* Tensor::mutable_data() {
+[[gnu::always_inline]] inline T* Tensor::mutable_data() {
   if (detail::outside_recorded_kernel()) [[unlikely]]
     detail::fail_untraced_write("mutable_data");
   return const_cast<T*>(data<T>());
