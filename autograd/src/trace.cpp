@@ -2,7 +2,6 @@
 #include <autograd/trace.hpp>
 
 #include <autograd/grad_mode.hpp>
-#include <autograd/ops/conversion.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -33,7 +32,7 @@ struct TraceData {
 struct TraceRecorder {
   TraceData& data;
   std::vector<TensorImpl*> zeroed;  // leaves whose gradient the step dropped before giving them one
-  std::vector<TensorImpl*> leaves;  // leaves the step gave gradients to
+  std::vector<Tensor> leaves;       // leaves the step gave gradients to (held: the step may drop its own)
   std::unordered_map<const TensorImpl*, std::uint32_t> held;  // handles that the kept kernels hold
   bool record_again = false;  // a leaf had no gradient when the step began, and the step adds to it
   const char* last_kernel = nullptr;
@@ -73,9 +72,9 @@ void record_once(TraceData& data, const TracedStep& step) {
     RecordingScope scope(recording);
     data.outputs = step(data.inputs);
   }
-  for (TensorImpl* leaf : recording.leaves) {
-    ++leaf->refcount;
-    data.leaves.push_back({Tensor(leaf), leaf->grad.impl(), leaf->storage});
+  for (Tensor& leaf : recording.leaves) {
+    TensorImpl* impl = leaf.impl();
+    data.leaves.push_back({std::move(leaf), impl->grad.impl(), impl->storage});
   }
   ++data.recordings;
   if (recording.record_again && data.recordings == 1) record_once(data, step);
@@ -117,9 +116,11 @@ void note_leaf_gradient(TensorImpl* leaf, bool fresh) {
     // adds to it, which this recording does not.
     recording.record_again = true;
   }
-  // Held by pointer while recording, so that the step sees the reference counts an eager step sees.
-  if (std::find(recording.leaves.begin(), recording.leaves.end(), leaf) == recording.leaves.end())
-    recording.leaves.push_back(leaf);
+  if (std::none_of(recording.leaves.begin(), recording.leaves.end(),
+                   [&](const Tensor& each) { return each.impl() == leaf; })) {
+    ++leaf->refcount;
+    recording.leaves.emplace_back(leaf);
+  }
 }
 
 void note_held(TensorImpl* impl) { ++recorder->held[impl]; }
@@ -200,14 +201,16 @@ const std::vector<Tensor>& Trace::replay() {
     if (owner.expired()) fail("Trace::replay: the {} that the step used was destroyed; record the trace again", what);
   for (const detail::TracedLeaf& traced : data_->leaves) {
     const detail::TensorImpl& leaf = *traced.leaf.impl();
-    if (leaf.grad.impl() != traced.grad || leaf.storage != traced.storage) [[unlikely]]
+    if (leaf.storage != traced.storage) [[unlikely]]
+      fail(
+          "Trace::replay: the values of a {} it trains were replaced since the trace was recorded (Module::to()?); "
+          "a replay writes the ones it recorded: record the trace again",
+          detail::describe(traced.leaf));
+    if (leaf.grad.impl() != traced.grad) [[unlikely]]
       fail(
           "Trace::replay: the gradient of a {} it trains was {} since the trace was recorded (zero_grad() or a "
           "backward() outside the step?); a replay writes the gradient it recorded: record the trace again",
-          detail::describe(traced.leaf),
-          leaf.storage != traced.storage ? "given other values"
-          : leaf.grad.defined()          ? "replaced"
-                                         : "dropped");
+          detail::describe(traced.leaf), leaf.grad.defined() ? "replaced" : "dropped");
   }
   for (const auto& kernel : data_->kernels) kernel->run();
   return data_->outputs;

@@ -116,4 +116,6 @@ TEST_CASE("a trace that went stale says what changed", "[trace][trace-mlp]") {
   });
   sgd.zero_grad();  // outside the step: the replay would write gradients nobody holds
   CHECK_THROWS_WITH(trace.replay(), Catch::Contains("was dropped since the trace was recorded"));
+  model->to(ag::kFloat64);  // new values for every parameter: the replay would update the old ones
+  CHECK_THROWS_WITH(trace.replay(), Catch::Contains("were replaced since the trace was recorded"));
 }
