@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy
 import torch
 
-from fashion_mnist_torch import best_step_seconds, kernels
+from fashion_mnist_torch import best_step_seconds, kernels, set_threads
 
 CLASSES, BATCHES_IN_POOL = 10, 4
 # Multiply-adds of one image's forward pass, as bench/fashion_mnist_cnn_ours.cpp counts them.
@@ -111,7 +111,7 @@ def test_accuracy(model, images, labels):
 def benchmark(args):
     steps = args.steps or (2 if args.quick else 2048 // args.batch)
     repetitions = args.repetitions or (1 if args.quick else 5)
-    torch.set_num_threads(1)
+    set_threads(1)
     torch.manual_seed(0)
     batches = [(torch.rand(args.batch, 1, 28, 28), torch.randint(CLASSES, (args.batch,)))
                for _ in range(BATCHES_IN_POOL)]

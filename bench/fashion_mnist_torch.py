@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch's side of bench/fashion_mnist_ours.cpp: the same MLP 784-256-128-10 (ReLU, cross-entropy on logits,
-SGD with momentum 0.9), on --threads threads (torch.set_num_threads, default 1), random float32 batches, and the same
+SGD with momentum 0.9), on --threads threads (set_threads, default 1), random float32 batches, and the same
 RESULT line, naming the CPU capability PyTorch runs its kernels on and the BLAS library it loaded.
 
 Run with /usr/bin/python3 (Debian's python3-torch); flags: --batch N, --steps N, --repetitions N, --threads N, --quick.
@@ -32,6 +32,17 @@ def kernels():
     return f"{capability.group(1) if capability else 'unknown'}+{blas_name}"
 
 
+def set_threads(threads):
+    """torch.set_num_threads(threads), and the same count for the OpenBLAS that Debian's PyTorch calls for its float32
+    products: that library keeps a thread pool of its own (one thread per CPU by default), which torch.set_num_threads
+    does not reach, so a "one-thread" PyTorch would otherwise run its products on every core. ag::set_num_threads sets
+    the count for every library ag calls, so both sides run on the same number of threads."""
+    torch.set_num_threads(threads)
+    with open("/proc/self/maps") as maps:
+        if any("openblas" in line for line in maps):
+            ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads(threads)
+
+
 def best_step_seconds(model, optimizer, batches, steps, repetitions):
     """The seconds of one training step (forward, cross-entropy, backward, update) on the pool of `batches`, the best
     of `repetitions` runs of `steps` steps."""
@@ -60,7 +71,7 @@ def main():
     steps = args.steps or (2 if args.quick else 16384 // args.batch)
     repetitions = args.repetitions or (1 if args.quick else 5)
 
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     torch.manual_seed(0)
     batches = [(torch.rand(args.batch, FEATURES), torch.randint(CLASSES, (args.batch,)))
                for _ in range(BATCHES_IN_POOL)]
