@@ -16,6 +16,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace ag {
 
@@ -54,6 +55,9 @@ template <class Kernel, class... Args>
 
 inline void note_held_argument(const Tensor& tensor) {
   if (tensor.defined()) note_held(tensor.impl());
+}
+inline void note_held_argument(const std::vector<Tensor>& tensors) {
+  for (const Tensor& tensor : tensors) note_held_argument(tensor);
 }
 template <class Other>
 void note_held_argument(const Other&) {}
