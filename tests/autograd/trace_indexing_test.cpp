@@ -13,11 +13,7 @@ namespace {
 
 using Inputs = std::vector<ag::Tensor>;
 
-ag::Tensor leaf(const ag::Shape& shape, ag::DType dtype) {
-  ag::Tensor t = ag::randn(shape, dtype);
-  t.requires_grad_(true);
-  return t;
-}
+using trace_check::leaf;
 
 ag::Tensor int64(const ag::NestedValues& values) { return ag::tensor(values, ag::kInt64); }
 

@@ -13,11 +13,7 @@ namespace {
 
 using Inputs = std::vector<ag::Tensor>;
 
-ag::Tensor leaf(const ag::Shape& shape, ag::DType dtype) {
-  ag::Tensor t = ag::randn(shape, dtype);
-  t.requires_grad_(true);
-  return t;
-}
+using trace_check::leaf;
 
 // f on fresh leaves of `shapes`, recorded on one draw and replayed on another, in float32 and float64.
 void check_product(const std::vector<ag::Shape>& shapes, const TracedFunction& f) {

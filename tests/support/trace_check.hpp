@@ -15,6 +15,13 @@ using TracedFunction = std::function<ag::Tensor(const std::vector<ag::Tensor>& i
 
 namespace trace_check {
 
+// Standard normal values of `shape` and `dtype`, a leaf that requires grad: a traced op's input.
+inline ag::Tensor leaf(const ag::Shape& shape, ag::DType dtype) {
+  ag::Tensor t = ag::randn(shape, dtype);
+  t.requires_grad_(true);
+  return t;
+}
+
 // f's output weighted by fixed values and summed, so that the backward does not start from ones everywhere.
 inline ag::Tensor weighted_sum(const ag::Tensor& output) {
   if (!ag::is_floating_point(output.dtype())) return ag::Tensor();
